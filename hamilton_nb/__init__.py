@@ -1,0 +1,31 @@
+"""hamilton_nb: live Hamilton dataflows in Jupyter notebooks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hamilton_nb.sessions import DataflowSession
+
+__version__ = "0.1.0"
+
+
+def session(name: str = "dataflow") -> DataflowSession:
+    """The session of live module ``name`` (created on first use)."""
+    from hamilton_nb.registry import REGISTRY
+
+    return REGISTRY.get(name)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext hamilton_nb``: register the ``%%dataflow`` and ``%dataflow`` magics."""
+    from hamilton_nb.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext hamilton_nb``."""
+    from hamilton_nb.magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -1,0 +1,60 @@
+"""Errors raised by hamilton_nb; each names the cell and line a user should look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a notebook cell: the cell's id (or label) and a 1-based line in that cell."""
+
+    cell: str
+    line: int | None = None
+    code: str | None = None
+
+    def __str__(self) -> str:
+        return f"cell {self.cell}" + (f", line {self.line}" if self.line else "")
+
+
+class DataflowError(Exception):
+    """Base class: a message that says what happened, where, and how to fix it.
+
+    IPython shows ``_render_traceback_`` instead of a traceback, so a rejected cell shows the
+    message and the offending line, not a screen of hamilton_nb's internal frames.
+    """
+
+    def __init__(self, message: str, where: Location | None = None) -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.message = message
+        self.where = where
+
+    def _render_traceback_(self) -> list[str]:
+        lines = [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+        if self.where and self.where.code:
+            lines.append(f"  --> {self.where.line}: {self.where.code.strip()}")
+        return lines
+
+
+class CellSyntaxError(DataflowError):
+    """The cell does not parse."""
+
+
+class CellExecutionError(DataflowError):
+    """The cell raised while its definitions ran (or while Hamilton resolved its decorators)."""
+
+
+class DuplicateNodeError(DataflowError):
+    """A name the cell defines is already owned by another cell."""
+
+
+class CycleError(DataflowError):
+    """The cell's functions would close a cycle in the graph."""
+
+
+class TypeMismatchError(DataflowError):
+    """A producer's return type does not fit a consumer's annotation."""
+
+
+class UnknownNodeError(DataflowError):
+    """A node name that no cell defines."""

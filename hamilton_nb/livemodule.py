@@ -1,0 +1,94 @@
+"""A live module: a real module in ``sys.modules`` that dataflow cells execute into."""
+
+from __future__ import annotations
+
+import importlib.util
+import keyword
+import linecache
+import sys
+from types import CodeType, ModuleType
+from typing import Any
+
+from hamilton_nb.errors import DataflowError
+
+Snapshot = dict[str, Any]
+
+
+class LiveModule:
+    """Owns one module object and its namespace.
+
+    Responsibilities: create and register the module (refusing names that would shadow a real
+    module), register each cell version's source with ``linecache`` so ``inspect.getsource`` and
+    tracebacks work, execute compiled cells into the namespace, and snapshot / restore the
+    namespace so a rejected cell leaves it exactly as it was.
+    """
+
+    def __init__(self, name: str) -> None:
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise DataflowError(f"'{name}' is not a valid module name: use a Python identifier.")
+        existing = sys.modules.get(name)
+        if existing is not None and not getattr(existing, "__hamilton_nb__", False):
+            raise DataflowError(
+                f"a module named '{name}' is already imported; pick another name for the dataflow"
+                " so it does not shadow it."
+            )
+        if existing is None and _importable(name):
+            raise DataflowError(
+                f"a module named '{name}' can be imported from disk; pick another name for the"
+                " dataflow so it does not shadow it."
+            )
+        self.name = name
+        self.module = ModuleType(name, f"Live Hamilton dataflow '{name}' (hamilton_nb).")
+        self.module.__dict__["__hamilton_nb__"] = True
+        sys.modules[name] = self.module
+        self._versions = 0
+
+    @property
+    def namespace(self) -> dict[str, Any]:
+        """The module's ``__dict__`` (the globals of every function defined in it)."""
+        return self.module.__dict__
+
+    def source_filename(self, cell: str) -> str:
+        """A fresh filename for one version of a cell; old functions keep their own source."""
+        self._versions += 1
+        return f"<dataflow {self.name} cell {cell} #{self._versions}>"
+
+    @staticmethod
+    def register_source(filename: str, text: str, line_offset: int = 0) -> None:
+        """Make ``text`` the source of ``filename`` for ``inspect`` and tracebacks."""
+        lines = ["\n"] * line_offset + [line + "\n" for line in text.splitlines()]
+        linecache.cache[filename] = (len(text), None, lines, filename)
+
+    def execute(self, code: CodeType) -> None:
+        """Run compiled cell code in the module's namespace (the caller snapshots first)."""
+        exec(code, self.namespace)
+
+    def snapshot(self) -> Snapshot:
+        """A shallow copy of the namespace to restore on rejection."""
+        return dict(self.namespace)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Put the namespace back exactly as it was when ``snapshot`` was taken."""
+        self.namespace.clear()
+        self.namespace.update(snapshot)
+
+    def clear(self) -> None:
+        """Remove every name cells defined, keeping the module object (imports of it stay valid)."""
+        for key in [k for k in self.namespace if not _is_dunder(k)]:
+            del self.namespace[key]
+
+    def unregister(self) -> None:
+        """Remove the module from ``sys.modules``."""
+        if sys.modules.get(self.name) is self.module:
+            del sys.modules[self.name]
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False

@@ -1,0 +1,515 @@
+"""DataflowSession: one live module, its graph and its code index; every cell run flows through it."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from types import FunctionType
+from typing import Any, Protocol
+
+from hamilton.function_modifiers.base import resolve_nodes
+from hamilton.node import Node
+
+from hamilton_nb.cells import CellAnalysis, Definition, analyse
+from hamilton_nb.errors import (
+    CellExecutionError,
+    DataflowError,
+    DuplicateNodeError,
+    Location,
+    UnknownNodeError,
+)
+from hamilton_nb.fingerprint import Code, CodeIndex, StagedIndex, digest
+from hamilton_nb.graph import DataflowGraph, GraphDiff, NodeSpec, type_name
+from hamilton_nb.livemodule import LiveModule
+from hamilton_nb.names import CellId, NodeName
+
+
+class Notebook(Protocol):
+    """What a session may ask of the notebook around it (IPython's user namespace)."""
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        """(found, value) of a name the notebook defines."""
+        ...
+
+    def import_statement(self, name: str) -> str | None:
+        """The import statement that bound ``name`` in an ordinary cell, if one did."""
+        ...
+
+
+@dataclass(frozen=True)
+class CellRecord:
+    """What one accepted cell owns.
+
+    Attributes:
+        id: the frontend's cell id, or a label such as ``In[3]`` when there is none.
+        source: the cell body as run.
+        line_offset: lines above the body in the visible cell.
+        analysis: its analysed and compiled code.
+        names: the top-level names it owns (everything it binds except imports).
+        imports: the names its import statements bind (shared with other cells).
+        functions: the public functions Hamilton turned into nodes, in source order.
+        nodes: node names per function.
+        borrowed: notebook names it uses, with the ordinary-cell import that bound them.
+    """
+
+    id: CellId
+    source: str
+    line_offset: int
+    analysis: CellAnalysis
+    names: frozenset[str]
+    imports: frozenset[str]
+    functions: tuple[str, ...]
+    nodes: Mapping[str, tuple[NodeName, ...]]
+    borrowed: Mapping[str, str | None]
+
+    @property
+    def node_names(self) -> tuple[NodeName, ...]:
+        """Every node the cell's functions produce."""
+        return tuple(n for f in self.functions for n in self.nodes[f])
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """The outcome of an accepted cell run."""
+
+    module: str
+    cell: CellId
+    diff: GraphDiff
+    replaced: tuple[CellId, ...] = ()
+    node_count: int = 0
+
+    def summary(self) -> str:
+        """One line, e.g. ``sales: +2 nodes, ~1 changed, 3 stale``."""
+        d = self.diff
+        parts = [f"+{len(d.added)} nodes"] if d.added else []
+        parts += [f"~{len(d.changed)} changed"] if d.changed else []
+        parts += [f"-{len(d.removed)} removed"] if d.removed else []
+        if not parts:
+            return f"{self.module}: no change ({self.node_count} nodes)"
+        return f"{self.module}: {', '.join(parts)}, {len(d.stale)} stale"
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One line of ``%dataflow status``."""
+
+    node: str
+    cell: str
+    type: str
+    dependencies: tuple[str, ...]
+    state: str
+
+
+@dataclass
+class _Pending:
+    """A cell run in progress: everything decided before anything is committed."""
+
+    cell: CellId
+    replaced: tuple[CellId, ...]
+    analysis: CellAnalysis
+    line_offset: int
+    borrowed: dict[str, str | None] = field(default_factory=dict)
+
+
+class DataflowSession:
+    """One live module, its incremental graph and its code index.
+
+    Responsibilities: apply a cell (analyse, execute into the module, resolve nodes with
+    Hamilton, validate the graph change) as one atomic step that leaves everything as it was
+    when rejected; keep which cell owns which names; drop nodes; reset; report status.
+    """
+
+    def __init__(self, name: str = "dataflow", notebook: Notebook | None = None) -> None:
+        self.name = name
+        self.notebook = notebook
+        self.config: dict[str, Any] = {}
+        self._live = LiveModule(name)
+        self.graph = DataflowGraph()
+        self._index = CodeIndex()
+        self._cells: dict[CellId, CellRecord] = {}
+        self._owner: dict[str, CellId] = {}
+        self._borrowed: dict[str, str | None] = {}
+        self._anonymous = 0
+        self.last_diff = GraphDiff()
+
+    @property
+    def module(self) -> Any:
+        """The live module (``import <name>`` gives the same object)."""
+        return self._live.module
+
+    @property
+    def cells(self) -> Mapping[CellId, CellRecord]:
+        """Accepted cells in notebook order."""
+        return self._cells
+
+    def owner(self, name: str) -> CellId | None:
+        """The cell that defines a module-level name (imports excluded)."""
+        return self._owner.get(name)
+
+    def apply_cell(
+        self,
+        source: str,
+        cell_id: str | None = None,
+        *,
+        label: str | None = None,
+        line_offset: int = 0,
+    ) -> CellResult:
+        """Run a dataflow cell: define its names in the module and update the graph.
+
+        Args:
+            source: the cell body.
+            cell_id: the frontend's id for the cell; a re-run with the same id replaces what
+                the cell owned. Without one, a cell redefining names owned by earlier cells
+                takes those cells over.
+            label: how to name an id-less cell in messages (e.g. ``In[3]``).
+            line_offset: lines above the body in the visible cell (1 for a magic line).
+
+        Raises:
+            DataflowError: the cell was rejected; module, graph and index are unchanged.
+        """
+        cid = CellId(cell_id or label or self._anonymous_label())
+        filename = self._live.source_filename(cid)
+        analysis = analyse(source, filename, cid, line_offset)
+        self._live.register_source(filename, source, line_offset)
+        pending = _Pending(
+            cid, self._replaced_cells(cid, analysis, cell_id is None), analysis, line_offset
+        )
+        self._check_ownership(pending, analysis.names - _imports(analysis))
+        snapshot = self._live.snapshot()
+        try:
+            record, staged, diff = self._define(pending, filename, snapshot)
+        except BaseException:
+            self._live.restore(snapshot)
+            raise
+        self._commit(record, pending.replaced, staged, pending.borrowed)
+        self.last_diff = diff
+        return CellResult(self.name, cid, diff, pending.replaced, len(self.graph))
+
+    def _define(
+        self, pending: _Pending, filename: str, snapshot: dict[str, Any]
+    ) -> tuple[CellRecord, StagedIndex, GraphDiff]:
+        ns = self._live.namespace
+        analysis = pending.analysis
+        self._borrow(pending)
+        try:
+            self._live.execute(analysis.code)
+        except Exception as e:
+            raise _execution_error(e, pending.cell, filename) from e
+        bound = set(analysis.names) | {
+            k
+            for k, v in ns.items()
+            if not _is_dunder(k) and k not in pending.borrowed and snapshot.get(k, _MISSING) is not v
+        }
+        imports = _imports(analysis) & bound
+        owned = bound - imports
+        self._check_ownership(pending, owned)
+        old_names, old_imports = self._previous(pending.replaced)
+        shared = {n for r in self._cells.values() if r.id not in pending.replaced for n in r.imports}
+        gone = (old_names - bound) | (old_imports - bound - shared)
+        for name in gone:
+            ns.pop(name, None)
+        functions = [
+            name
+            for name in _ordered(analysis, owned)
+            if _is_node_function(ns.get(name), self.module)
+        ]
+        staged = self._index.stage(self._codes(analysis, bound, pending.borrowed), gone)
+        resolved = {fn: self._resolve(fn, pending.cell, analysis) for fn in functions}
+        specs = self._specs(pending.cell, resolved, analysis, staged)
+        specs += self._refingerprint(staged, pending.replaced)
+        old_nodes = {n for r in pending.replaced for n in self._cells[r].node_names}
+        diff = self.graph.apply(specs, old_nodes)
+        record = CellRecord(
+            id=pending.cell,
+            source=analysis.source,
+            line_offset=pending.line_offset,
+            analysis=analysis,
+            names=frozenset(owned),
+            imports=frozenset(imports),
+            functions=tuple(functions),
+            nodes={fn: tuple(NodeName(n.name) for n in resolved[fn]) for fn in functions},
+            borrowed=dict(pending.borrowed),
+        )
+        return record, staged, diff
+
+    def _commit(
+        self,
+        record: CellRecord,
+        replaced: tuple[CellId, ...],
+        staged: StagedIndex,
+        borrowed: Mapping[str, str | None],
+    ) -> None:
+        self._index.commit(staged)
+        self._borrowed.update(borrowed)
+        for cid in replaced:
+            for name in self._cells[cid].names:
+                if self._owner.get(name) == cid:
+                    del self._owner[name]
+        for name in record.names:
+            self._owner[name] = record.id
+        position = next((cid for cid in self._cells if cid in replaced), None)
+        keep = bool(record.names or record.imports)
+        cells: dict[CellId, CellRecord] = {}
+        for cid, old in self._cells.items():
+            if cid == position and keep:
+                cells[record.id] = record
+            if cid not in replaced:
+                cells[cid] = old
+        if position is None and keep:
+            cells[record.id] = record
+        self._cells = cells
+
+    def drop(self, node: str) -> GraphDiff:
+        """Remove the function that defines ``node`` (and every node it produces).
+
+        Raises:
+            UnknownNodeError: no cell defines ``node``.
+        """
+        spec = self.graph.node(node)
+        if spec is None:
+            known = ", ".join(sorted(self.graph.nodes())[:10])
+            raise UnknownNodeError(f"no node named '{node}'. Known nodes: {known or 'none'}.")
+        record = self._cells[spec.cell]
+        fn = spec.function
+        diff = self.graph.apply([], record.nodes[fn])
+        self._index.commit(self._index.stage({}, [fn]))
+        self._live.namespace.pop(fn, None)
+        self._owner.pop(fn, None)
+        self._cells[record.id] = replace(
+            record,
+            names=record.names - {fn},
+            functions=tuple(f for f in record.functions if f != fn),
+            nodes={f: n for f, n in record.nodes.items() if f != fn},
+        )
+        self.last_diff = diff
+        return diff
+
+    def reset(self) -> None:
+        """Forget every cell: the module is emptied (the module object stays) and the graph too."""
+        self._live.clear()
+        self.graph = DataflowGraph()
+        self._index = CodeIndex()
+        self._cells.clear()
+        self._owner.clear()
+        self._borrowed.clear()
+        self.last_diff = GraphDiff()
+
+    def state(self, name: str) -> str:
+        """A node's state: ``input`` or ``never run`` (computing arrives with execution)."""
+        return "never run" if name in self.graph else "input"
+
+    def status(self) -> list[StatusRow]:
+        """One row per node (in cell order) and per input."""
+        rows = [
+            StatusRow(n, spec.cell, type_name(spec.type), self.graph.dependencies(n), self.state(n))
+            for record in self._cells.values()
+            for n in record.node_names
+            if (spec := self.graph.node(n)) is not None
+        ]
+        for name, t in sorted(self.graph.inputs().items()):
+            rows.append(StatusRow(name, "", type_name(t), (), "input"))
+        return rows
+
+    def notebook_imports(self) -> dict[str, str]:
+        """Import statements from ordinary cells that the dataflow cells use, by name."""
+        return {name: stmt for name, stmt in self._borrowed.items() if stmt}
+
+    # -- steps of a cell run ---------------------------------------------------------------
+
+    def _anonymous_label(self) -> str:
+        self._anonymous += 1
+        return f"anonymous-{self._anonymous}"
+
+    def _replaced_cells(
+        self, cid: CellId, analysis: CellAnalysis, anonymous: bool
+    ) -> tuple[CellId, ...]:
+        replaced = [cid] if cid in self._cells else []
+        if anonymous:
+            owners = {self._owner[n] for n in analysis.names if n in self._owner}
+            replaced += [c for c in self._cells if c in owners and c != cid]
+        return tuple(replaced)
+
+    def _check_ownership(self, pending: _Pending, names: set[str] | frozenset[str]) -> None:
+        for name in sorted(names):
+            owner = self._owner.get(name)
+            if owner is not None and owner not in pending.replaced:
+                d = pending.analysis.definition(name)
+                other = self._cells[owner].analysis.definition(name)
+                raise DuplicateNodeError(
+                    f"'{name}' is already defined in cell {owner}"
+                    f"{f' (line {other.line})' if other else ''}. Edit that cell, or run"
+                    f" `%dataflow drop {name}` first.",
+                    Location(pending.cell, d.line if d else None, _first_line(d)),
+                )
+
+    def _borrow(self, pending: _Pending) -> None:
+        """Copy into the module the notebook names the cell reads and the module lacks."""
+        if self.notebook is None:
+            return
+        ns = self._live.namespace
+        own = pending.analysis.names
+        for name in sorted(pending.analysis.free_names - own):
+            if name in ns and name not in self._borrowed:
+                continue
+            found, value = self.notebook.lookup(name)
+            if found:
+                ns[name] = value
+                pending.borrowed[name] = self.notebook.import_statement(name)
+
+    def _previous(self, replaced: tuple[CellId, ...]) -> tuple[set[str], set[str]]:
+        names: set[str] = set()
+        imports: set[str] = set()
+        for cid in replaced:
+            names |= self._cells[cid].names
+            imports |= self._cells[cid].imports
+        return names, imports
+
+    def _codes(
+        self, analysis: CellAnalysis, bound: set[str], borrowed: Mapping[str, str | None]
+    ) -> dict[str, Code]:
+        ns = self._live.namespace
+        by_name: dict[str, list[Definition]] = {}
+        for d in analysis.definitions:
+            by_name.setdefault(d.name, []).append(d)
+        codes: dict[str, Code] = {}
+        for name in bound:
+            defs = by_name.get(name)
+            if defs is None:  # bound dynamically (globals(), exec): only its type is known
+                codes[name] = Code(digest("dynamic", type(ns.get(name)).__qualname__), frozenset())
+                continue
+            parts = [d.digest for d in defs]
+            if defs[0].kind == "import":
+                parts.append(str(getattr(ns.get(name), "__version__", "")))
+            reads = frozenset().union(*(d.reads for d in defs)) - {name}
+            codes[name] = Code(digest(*parts), reads)
+        for name, stmt in borrowed.items():
+            value = ns.get(name)
+            version = str(getattr(value, "__version__", ""))
+            codes[name] = Code(digest("notebook", stmt or type(value).__qualname__, version), frozenset())
+        return codes
+
+    def _resolve(self, fn_name: str, cell: CellId, analysis: CellAnalysis) -> list[Node]:
+        fn = self._live.namespace[fn_name]
+        try:
+            with _quiet_hamilton():
+                nodes = [n for n in resolve_nodes(fn, self.config) if n.name not in self.config]
+        except Exception as e:
+            d = analysis.definition(fn_name)
+            raise CellExecutionError(
+                f"Hamilton could not turn {fn_name}() into nodes: {type(e).__name__}: {e}",
+                Location(cell, d.line if d else None, _first_line(d)),
+            ) from e
+        return nodes
+
+    def _specs(
+        self,
+        cell: CellId,
+        resolved: Mapping[str, list[Node]],
+        analysis: CellAnalysis,
+        staged: StagedIndex,
+    ) -> list[NodeSpec]:
+        specs: list[NodeSpec] = []
+        seen: dict[str, str] = {}
+        for fn_name, nodes in resolved.items():
+            d = analysis.definition(fn_name)
+            line = d.line if d else None
+            fn_fp = staged.fingerprint(fn_name)
+            for index, n in enumerate(nodes):
+                if n.name in seen:
+                    raise DuplicateNodeError(
+                        f"node '{n.name}' is produced by both {seen[n.name]}() and {fn_name}()"
+                        " in this cell; rename one of them.",
+                        Location(cell, line, _first_line(d)),
+                    )
+                seen[n.name] = fn_name
+                specs.append(
+                    NodeSpec(
+                        name=NodeName(n.name),
+                        cell=cell,
+                        function=fn_name,
+                        index=index,
+                        type=n.type,
+                        inputs=tuple((p, t) for p, (t, _) in n.input_types.items()),
+                        fingerprint=_node_fingerprint(fn_fp, n),
+                        line=line,
+                        hamilton=n,
+                    )
+                )
+        return specs
+
+    def _refingerprint(self, staged: StagedIndex, replaced: tuple[CellId, ...]) -> list[NodeSpec]:
+        """Nodes of other cells whose helpers, constants or imports this change edits."""
+        specs: list[NodeSpec] = []
+        for name in sorted(staged.affected(staged.changed_names())):
+            owner = self._owner.get(name)
+            if owner is None or owner in replaced or name not in self._cells[owner].nodes:
+                continue
+            fn_fp = staged.fingerprint(name)
+            for node_name in self._cells[owner].nodes[name]:
+                spec = self.graph.node(node_name)
+                if spec is not None:
+                    new = _node_fingerprint(fn_fp, spec.hamilton)
+                    if new != spec.fingerprint:
+                        specs.append(replace(spec, fingerprint=new))
+        return specs
+
+
+_MISSING = object()
+
+
+def _node_fingerprint(function_fingerprint: str, n: Node) -> str:
+    inputs = ",".join(f"{p}:{type_name(t)}" for p, (t, _) in n.input_types.items())
+    tags = repr(sorted((str(k), repr(v)) for k, v in n.tags.items()))
+    return digest(function_fingerprint, n.name, type_name(n.type), inputs, tags)
+
+
+def _imports(analysis: CellAnalysis) -> set[str]:
+    return {d.name for d in analysis.definitions if d.kind == "import"}
+
+
+def _ordered(analysis: CellAnalysis, names: set[str]) -> list[str]:
+    """``names`` in source order (dynamically bound ones last, by name)."""
+    order = {d.name: i for i, d in reversed(list(enumerate(analysis.definitions)))}
+    return sorted(names, key=lambda n: (order.get(n, len(order)), n))
+
+
+def _is_node_function(value: object, module: Any) -> bool:
+    """Hamilton's own rule (``graph_utils.find_functions``): public functions of this module."""
+    return (
+        isinstance(value, FunctionType)
+        and not value.__name__.startswith("_")
+        and inspect.getmodule(value) is module
+    )
+
+
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _first_line(d: Definition | None) -> str | None:
+    return d.source.splitlines()[0] if d and d.source else None
+
+
+def _execution_error(e: Exception, cell: CellId, filename: str) -> DataflowError:
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
+    last = frames[-1] if frames else None
+    where = Location(cell, last.lineno if last else None, last.line if last else None)
+    return CellExecutionError(f"{type(e).__name__}: {e}", where)
+
+
+@contextmanager
+def _quiet_hamilton() -> Iterator[None]:
+    """Hamilton logs every resolution failure at ERROR level; we raise a clearer error instead."""
+    log = logging.getLogger("hamilton.function_modifiers.base")
+    was = log.disabled
+    log.disabled = True
+    try:
+        yield
+    finally:
+        log.disabled = was
+
+
