@@ -17,6 +17,13 @@ def session(name: str = "dataflow") -> DataflowSession:
     return REGISTRY.get(name)
 
 
+def sessions() -> dict[str, DataflowSession]:
+    """Every live session, by module name."""
+    from hamilton_nb.registry import REGISTRY
+
+    return dict(REGISTRY.sessions)
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext hamilton_nb``: register the ``%%dataflow`` and ``%dataflow`` magics."""
     from hamilton_nb.magics import load_ipython_extension as load

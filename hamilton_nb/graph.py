@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,16 @@ class DataflowGraph(_View):
             if users and name not in self._nodes
         }
 
+    def structure(self) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+        """Every node and input as ``name -> (kind or cell, type, dependencies)``: two graphs
+        with equal structures have the same nodes, owners, types and edges."""
+        out = {
+            str(n): (str(s.cell), type_name(s.type), tuple(d for d, _ in s.inputs))
+            for n, s in self._nodes.items()
+        }
+        out.update({n: ("input", type_name(t), ()) for n, t in self.inputs().items()})
+        return out
+
     def descendants(self, names: Iterable[str]) -> set[NodeName]:
         """Every node downstream of ``names`` (not including them)."""
         return _descendants(names, self.consumers)
@@ -214,8 +224,10 @@ class _Staged(_View):
         self._check_types()
         cycle = _find_cycle(sorted(self.upsert), self.consumers)
         if cycle:
-            at = next(self.upsert[NodeName(n)] for n in cycle if n in self.upsert)
-            path = " -> ".join(cycle)
+            ring = cycle[:-1]
+            at = min((self.upsert[n] for n in ring if n in self.upsert), key=_source_order)
+            start = ring.index(at.name)
+            path = " -> ".join([*ring[start:], *ring[:start], at.name])
             raise CycleError(
                 f"these functions would form a cycle: {path}. A node cannot depend on itself,"
                 " directly or through others; rename a parameter or a function to break it.",
@@ -239,7 +251,11 @@ class _Staged(_View):
             if self.consumers(name):
                 external.add(name)
         for name in sorted(external):
-            _input_type(name, self)
+            _input_type(name, self, blame=self.upsert)
+
+
+def _source_order(spec: NodeSpec) -> tuple[int, str]:
+    return (spec.line or 0, spec.name)
 
 
 def _check_edge(producer: NodeSpec, consumer: NodeSpec, wanted: Any, blame: NodeSpec) -> None:
@@ -253,9 +269,10 @@ def _check_edge(producer: NodeSpec, consumer: NodeSpec, wanted: Any, blame: Node
         )
 
 
-def _input_type(name: str, view: _View) -> Any:
+def _input_type(name: str, view: _View, blame: Container[str] = ()) -> Any:
     """Hamilton's type for an external input: the first consumer's annotation, tightened by the
-    next ones in Hamilton's node order; raises when two annotations are incompatible."""
+    next ones in Hamilton's node order; raises when two annotations are incompatible, at the
+    consumer in ``blame`` (the change being applied) if one of the two is there."""
     consumers = sorted(
         (s for s in (view.node(c) for c in view.consumers(name)) if s is not None),
         key=lambda s: s.order,
@@ -275,7 +292,7 @@ def _input_type(name: str, view: _View) -> Any:
                 f"input '{name}' is wanted as {type_name(current_type)} by {current.name}"
                 f" (cell {current.cell}, line {current.line}) and as {type_name(wanted)} by"
                 f" {spec.name} (cell {spec.cell}, line {spec.line}). Make the annotations agree.",
-                spec.where(),
+                (current if current.name in blame else spec).where(),
             )
     return current_type
 
@@ -293,14 +310,14 @@ def _descendants(names: Iterable[str], consumers: Callable[[str], Iterable[NodeN
 
 def _find_cycle(
     roots: Iterable[str], consumers: Callable[[str], Iterable[NodeName]]
-) -> list[str] | None:
+) -> list[NodeName] | None:
     """A cycle reachable downstream from ``roots`` (iterative DFS, so deep graphs are fine)."""
     state: dict[str, int] = {}  # 1: on the current path, 2: finished
     for root in roots:
         if root in state:
             continue
         state[root] = 1
-        path = [root]
+        path = [NodeName(root)]
         stack: list[Iterator[NodeName]] = [iter(sorted(consumers(root)))]
         while stack:
             nxt = next(stack[-1], None)

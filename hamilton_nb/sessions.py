@@ -298,6 +298,11 @@ class DataflowSession:
         self._borrowed.clear()
         self.last_diff = GraphDiff()
 
+    def close(self) -> None:
+        """Reset, and remove the module from ``sys.modules``."""
+        self.reset()
+        self._live.unregister()
+
     def state(self, name: str) -> str:
         """A node's state: ``input`` or ``never run`` (computing arrives with execution)."""
         return "never run" if name in self.graph else "input"
@@ -313,6 +318,18 @@ class DataflowSession:
         for name, t in sorted(self.graph.inputs().items()):
             rows.append(StatusRow(name, "", type_name(t), (), "input"))
         return rows
+
+    def describe(self) -> str:
+        """A short text picture of the graph: one line per node with its inputs and cell."""
+        inputs = self.graph.inputs()
+        lines = [f"{self.name}: {len(self.graph)} nodes, {len(inputs)} inputs ({', '.join(sorted(inputs))})"]
+        for record in self._cells.values():
+            for n in record.node_names:
+                spec = self.graph.node(n)
+                if spec is not None:
+                    deps = ", ".join(self.graph.dependencies(n))
+                    lines.append(f"  {n}({deps}) -> {type_name(spec.type)}  [cell {spec.cell}]")
+        return "\n".join(lines)
 
     def notebook_imports(self) -> dict[str, str]:
         """Import statements from ordinary cells that the dataflow cells use, by name."""
@@ -463,7 +480,8 @@ _MISSING = object()
 
 def _node_fingerprint(function_fingerprint: str, n: Node) -> str:
     inputs = ",".join(f"{p}:{type_name(t)}" for p, (t, _) in n.input_types.items())
-    tags = repr(sorted((str(k), repr(v)) for k, v in n.tags.items()))
+    # Hamilton tags every node with its module's name: not part of what the node computes
+    tags = repr(sorted((str(k), repr(v)) for k, v in n.tags.items() if k != "module"))
     return digest(function_fingerprint, n.name, type_name(n.type), inputs, tags)
 
 

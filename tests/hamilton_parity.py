@@ -1,0 +1,36 @@
+"""Compare a session's graph with the graph Hamilton builds from the live module."""
+
+from __future__ import annotations
+
+from hamilton import driver
+
+from hamilton_nb.graph import type_name
+from hamilton_nb.sessions import DataflowSession
+
+
+def hamilton_structure(session: DataflowSession) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """``name -> (kind, type, dependencies)`` from ``Builder().with_modules(module).build()``."""
+    dr = driver.Builder().with_modules(session.module).with_config(session.config).build()
+    return {
+        name: (
+            "input" if n.user_defined else "node",
+            type_name(n.type),
+            tuple(d.name for d in n.dependencies),
+        )
+        for name, n in dr.graph.nodes.items()
+    }
+
+
+def assert_matches_hamilton(session: DataflowSession) -> None:
+    """The session's nodes, inputs, types and edges are exactly Hamilton's."""
+    ours = {
+        name: ("input" if kind == "input" else "node", t, deps)
+        for name, (kind, t, deps) in session.graph.structure().items()
+    }
+    theirs = hamilton_structure(session)
+    assert ours.keys() == theirs.keys(), (
+        f"only ours: {sorted(ours.keys() - theirs.keys())}, "
+        f"only Hamilton's: {sorted(theirs.keys() - ours.keys())}"
+    )
+    different = {n: (ours[n], theirs[n]) for n in ours if ours[n] != theirs[n]}
+    assert not different, different

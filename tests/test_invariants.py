@@ -1,0 +1,101 @@
+"""Invariants under random cell histories: incremental equals from scratch equals Hamilton."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from hamilton_nb.errors import DataflowError
+from hamilton_nb.sessions import DataflowSession
+from tests.hamilton_parity import assert_matches_hamilton
+
+NAMES = ["a", "b", "c", "d", "e", "f"]
+CELLS = ["c0", "c1", "c2", "c3"]
+_modules = itertools.count()
+
+
+@st.composite
+def function_source(draw: st.DrawFn) -> str:
+    name = draw(st.sampled_from(NAMES))
+    params = draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
+    types = st.sampled_from(["int", "int", "int", "float"])
+    args = ", ".join(f"{p}: {draw(types)}" for p in params)
+    body = draw(st.sampled_from(["return 1", "return 2", "return K", "return _h()"]))
+    return f"def {name}({args}) -> {draw(types)}:\n    {body}\n"
+
+
+@st.composite
+def cell_source(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(function_source(), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        parts.append(f"K = {draw(st.integers(0, 2))}\n")
+    if draw(st.integers(0, 4)) == 0:
+        parts.append(f"def _h():\n    return {draw(st.integers(0, 2))}\n")
+    failure = draw(st.sampled_from([None] * 12 + ["raise ValueError('no')\n", "def (:\n"]))
+    if failure:
+        parts.insert(draw(st.integers(0, len(parts))), failure)
+    return "".join(parts)
+
+
+steps = st.lists(
+    st.tuples(st.sampled_from(CELLS), st.one_of(cell_source(), st.just(""))),
+    min_size=4,
+    max_size=15,
+)
+
+
+def _observable(s: DataflowSession) -> tuple[object, ...]:
+    ns = s.module.__dict__
+    return (
+        s.graph.structure(),
+        {n: spec.fingerprint for n, spec in s.graph.nodes().items()},
+        {k: id(v) for k, v in ns.items()},
+        {k: r.source for k, r in s.cells.items()},
+    )
+
+
+def _from_scratch(cells: dict[str, str]) -> DataflowSession:
+    scratch = DataflowSession(f"scratch_{next(_modules)}")
+    for cid, source in cells.items():
+        scratch.apply_cell(source, cid)
+    return scratch
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(steps)
+def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
+    history: list[tuple[str, str]],
+) -> None:
+    live = DataflowSession(f"live_{next(_modules)}")
+    accepted: dict[str, str] = {}
+    try:
+        for cid, source in history:
+            before = _observable(live)
+            try:
+                live.apply_cell(source, cid)
+            except DataflowError as e:
+                event(f"rejected: {type(e).__name__}")
+                assert _observable(live) == before, "a rejected cell changed something"
+                continue
+            event(f"accepted, graph of {min(len(live.graph), 3)}+ nodes")
+            accepted[cid] = source
+            accepted = {c: accepted[c] for c in live.cells}  # empty cells are forgotten
+            scratch = _from_scratch(accepted)
+            try:
+                assert scratch.graph.structure() == live.graph.structure()
+                assert {n: s.fingerprint for n, s in scratch.graph.nodes().items()} == {
+                    n: s.fingerprint for n, s in live.graph.nodes().items()
+                }
+            finally:
+                scratch.close()
+            assert_matches_hamilton(live)
+    finally:
+        live.close()
+        assert live.name not in sys.modules

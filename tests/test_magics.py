@@ -1,0 +1,345 @@
+"""The %%dataflow and %dataflow magics in a real IPython shell, with frontend cell ids."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import traceback
+
+import pytest
+from hamilton import driver
+
+import hamilton_nb
+from hamilton_nb.errors import (
+    CellExecutionError,
+    CellSyntaxError,
+    CycleError,
+    DataflowError,
+    DuplicateNodeError,
+    TypeMismatchError,
+)
+from tests.conftest import Shell, plain
+from tests.hamilton_parity import assert_matches_hamilton
+
+SALES_1 = """%%dataflow sales
+def raw(path: str) -> pd.DataFrame:
+    return pd.read_csv(path)
+def clean(raw: pd.DataFrame) -> pd.DataFrame:
+    \"\"\"Rows without missing values.\"\"\"
+    return raw.dropna()
+"""
+SALES_2 = """%%dataflow sales
+def total(clean: pd.DataFrame) -> float:
+    return float(clean["amount"].sum())
+"""
+
+
+@pytest.fixture
+def sales(shell: Shell) -> Shell:
+    shell.ok("import pandas as pd")
+    shell.ok(SALES_1, "c1")
+    shell.ok(SALES_2, "c2")
+    return shell
+
+
+def test_cells_define_a_real_importable_module_that_hamilton_builds(sales: Shell) -> None:
+    sales.ok("import sales as imported")
+    mod = sales.ip.user_ns["imported"]
+    assert mod is sys.modules["sales"]
+    assert mod.clean.__module__ == "sales"
+    graph = hamilton_nb.session("sales").graph
+    assert set(graph.nodes()) == {"raw", "clean", "total"}
+    assert graph.inputs().keys() == {"path"}
+    assert_matches_hamilton(hamilton_nb.session("sales"))
+
+
+def test_live_module_source_is_visible_to_inspect_and_tracebacks(sales: Shell) -> None:
+    mod = sys.modules["sales"]
+    assert inspect.getsource(mod.clean).startswith("def clean(raw: pd.DataFrame)")
+    assert "Rows without missing values." in inspect.getsource(mod.clean)
+    sales.ok("%%dataflow sales\ndef boom(total: float) -> float:\n    return total / 0\n", "c3")
+    with pytest.raises(ZeroDivisionError) as info:
+        mod.boom(1.0)
+    frame = traceback.extract_tb(info.value.__traceback__)[-1]
+    assert frame.lineno == 3 and frame.line == "return total / 0"
+    assert "cell c3" in frame.filename
+
+
+def test_default_module_is_named_dataflow(shell: Shell) -> None:
+    shell.ok("%%dataflow\ndef a() -> int:\n    return 1\n", "x")
+    assert "a" in hamilton_nb.session().graph
+    assert shell.module("dataflow").a() == 1
+
+
+def test_notebook_imports_resolve_and_are_recorded(sales: Shell) -> None:
+    assert hamilton_nb.session("sales").notebook_imports() == {"pd": "import pandas as pd"}
+
+
+def test_cells_can_run_in_any_order(shell: Shell) -> None:
+    shell.ok("import pandas as pd")
+    shell.ok(SALES_2, "c2")
+    assert hamilton_nb.session("sales").graph.inputs().keys() == {"clean"}
+    shell.ok(SALES_1, "c1")
+    assert hamilton_nb.session("sales").graph.inputs().keys() == {"path"}
+
+
+def test_summary_line_after_each_cell_and_quiet_silences_it(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok("import pandas as pd")
+    shell.ok(SALES_1, "c1")
+    assert capsys.readouterr().out.strip() == "sales: +2 nodes, 0 stale"
+    shell.ok(SALES_2, "c2")
+    capsys.readouterr()
+    shell.ok(SALES_1.replace("dropna()", "dropna(how='all')"), "c1")
+    assert capsys.readouterr().out.strip() == "sales: ~1 changed, 2 stale"
+    shell.ok(SALES_2.replace("sales", "sales --quiet", 1).replace(".sum()", ".mean()"), "c2")
+    assert capsys.readouterr().out == ""
+
+
+def test_editing_a_cell_removes_functions_it_no_longer_defines(sales: Shell) -> None:
+    sales.ok("%%dataflow sales\ndef raw(path: str) -> pd.DataFrame:\n    return 1\n", "c1")
+    s = hamilton_nb.session("sales")
+    assert "clean" not in s.graph
+    assert not hasattr(sys.modules["sales"], "clean")
+    assert s.last_diff.removed == {"clean"} and s.last_diff.changed == {"raw"}
+    assert "clean" in s.graph.inputs()
+    assert_matches_hamilton(s)
+
+
+def test_comment_and_docstring_edits_do_not_change_a_node(sales: Shell) -> None:
+    edited = SALES_1.replace('"""Rows without missing values."""', "# just a comment")
+    sales.ok(edited, "c1")
+    assert not hamilton_nb.session("sales").last_diff
+
+
+def test_editing_a_helper_in_another_cell_changes_the_nodes_that_read_it(shell: Shell) -> None:
+    shell.ok("%%dataflow\nK = 2\ndef _scale(x):\n    return x * K\n", "helpers")
+    shell.ok("%%dataflow\ndef a() -> int:\n    return _scale(1)\ndef b(a: int) -> int:\n    return a\n", "nodes")
+    shell.ok("%%dataflow\ndef c() -> int:\n    return 3\n", "other")
+    shell.ok("%%dataflow\nK = 3\ndef _scale(x):\n    return x * K\n", "helpers")
+    diff = hamilton_nb.session().last_diff
+    assert diff.changed == {"a"} and diff.stale == {"a", "b"}
+    assert shell.module().a() == 3
+
+
+def test_hamilton_decorators_resolve_through_hamilton(shell: Shell) -> None:
+    shell.ok("import pandas as pd\nfrom hamilton.function_modifiers import *")
+    shell.ok(
+        '''%%dataflow feats
+@extract_columns("a", "b")
+def frame(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"a": range(n), "b": range(n)})
+
+@parameterize(a_plus_1={"x": source("a")}, b_plus_1={"x": source("b")})
+def plus_one(x: pd.Series) -> pd.Series:
+    return x + 1
+
+@config.when(region="us")
+def tax__us(a_plus_1: pd.Series) -> pd.Series:
+    return a_plus_1 * 0.1
+
+@check_output(range=(0, 1000), importance="warn")
+@tag(owner="ds")
+def total(b_plus_1: pd.Series) -> float:
+    return float(b_plus_1.sum())
+
+def _sum(a: pd.Series, b: pd.Series) -> pd.Series:
+    return a + b
+
+@does(_sum)
+def summed(a: pd.Series, b: pd.Series) -> pd.Series:
+    pass
+''',
+        "f1",
+    )
+    s = hamilton_nb.session("feats")
+    assert {"frame", "a", "b", "a_plus_1", "b_plus_1", "total", "summed"} <= set(s.graph.nodes())
+    assert "tax" not in s.graph  # config.when without its config
+    assert s.graph.node("total").hamilton.tags["owner"] == "ds"
+    assert_matches_hamilton(s)
+
+
+def test_status_table_lists_nodes_cells_types_dependencies_and_inputs(sales: Shell) -> None:
+    table = sales.ok("%dataflow status --module sales")
+    assert list(table.columns) == ["node", "cell", "type", "dependencies", "state"]
+    rows = {r.node: r for r in table.itertuples()}
+    assert rows["clean"].cell == "c1" and rows["clean"].dependencies == "raw"
+    assert rows["total"].type == "float"
+    assert rows["path"].state == "input"
+
+
+def test_drop_removes_a_node_and_frees_its_name(sales: Shell) -> None:
+    sales.ok("%dataflow drop clean --module sales")
+    s = hamilton_nb.session("sales")
+    assert "clean" not in s.graph and not hasattr(sys.modules["sales"], "clean")
+    sales.ok("%%dataflow sales\ndef clean(raw: pd.DataFrame) -> pd.DataFrame:\n    return raw\n", "c9")
+    assert s.graph.node("clean").cell == "c9"
+    assert_matches_hamilton(s)
+
+
+def test_drop_of_an_unknown_node_names_the_known_ones(sales: Shell) -> None:
+    error = sales.fails("%dataflow drop nope --module sales")
+    assert "no node named 'nope'" in str(error) and "clean" in str(error)
+
+
+def test_reset_empties_module_and_graph(sales: Shell) -> None:
+    sales.ok("%dataflow reset --module sales")
+    assert len(hamilton_nb.session("sales").graph) == 0
+    assert not hasattr(sys.modules["sales"], "raw")
+
+
+def test_a_module_name_that_shadows_a_real_module_is_refused(shell: Shell) -> None:
+    error = shell.fails("%%dataflow json\ndef a() -> int:\n    return 1\n", "x")
+    assert isinstance(error, DataflowError) and "shadow" in str(error)
+    assert not hasattr(sys.modules["json"], "a")
+
+
+# -- rejected cells change nothing -----------------------------------------------------------
+
+
+def _state(shell: Shell, module: str = "sales") -> tuple[object, ...]:
+    s = hamilton_nb.session(module)
+    ns = sys.modules[module].__dict__
+    return (
+        s.graph.structure(),
+        {k: id(v) for k, v in ns.items()},
+        {k: r.source for k, r in s.cells.items()},
+        set(sys.modules),
+    )
+
+
+REJECTED = [
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ok(total: float) -> float:\n    return total\ndef broken(:\n",
+        CellSyntaxError,
+        ["cell c3, line 4", "SyntaxError"],
+        id="syntax-error",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ok(total: float) -> float:\n    return total\nX = 1 / 0\n",
+        CellExecutionError,
+        ["cell c3, line 4", "ZeroDivisionError"],
+        id="raises-while-defined",
+    ),
+    pytest.param(
+        "c1",
+        SALES_1.replace("def raw(path: str)", "def raw(total: float)"),
+        CycleError,
+        ["cell c1", "raw -> clean -> total -> raw"],
+        id="cycle",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ok(total: float) -> float:\n    return total\n"
+        "def clean(raw: pd.DataFrame) -> pd.DataFrame:\n    return raw\n",
+        DuplicateNodeError,
+        ["cell c3, line 4", "'clean' is already defined in cell c1", "%dataflow drop clean"],
+        id="duplicate",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ratio(clean: pd.DataFrame, total: int) -> float:\n    return 1.0\n",
+        TypeMismatchError,
+        ["ratio (cell c3, line 2) expects total: int", "total (cell c2, line 2) returns float"],
+        id="type-mismatch-consumer",
+    ),
+    pytest.param(
+        "c2",
+        "%%dataflow sales\ndef total(clean: pd.DataFrame) -> str:\n    return 'x'\n"
+        "def shares(total: float) -> float:\n    return total\n",
+        TypeMismatchError,
+        ["shares (cell c2, line 4) expects total: float", "returns str"],
+        id="type-mismatch-producer",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef other(path: int) -> int:\n    return path\n",
+        TypeMismatchError,
+        ["cell c3, line 2: input 'path' is wanted as int by other (cell c3, line 2)", "as str by raw"],
+        id="input-type-conflict",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\nfrom hamilton.function_modifiers import extract_columns\n"
+        "@extract_columns()\ndef cols(total: float) -> pd.DataFrame:\n    return 1\n",
+        CellExecutionError,
+        ["cell c3, line 3", "InvalidDecoratorException"],
+        id="decorator-raises",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\nfrom hamilton.function_modifiers import schema\n"
+        "@schema.output(('a', 'int'))\ndef cols(total: float) -> float:\n    return 1.0\n",
+        CellExecutionError,
+        ["cell c3, line 3", "Hamilton could not turn cols() into nodes"],
+        id="decorator-does-not-resolve",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cell", "source", "error_type", "says"), REJECTED)
+def test_a_rejected_cell_changes_nothing_and_names_cell_and_line(
+    sales: Shell, cell: str, source: str, error_type: type, says: list[str]
+) -> None:
+    before = _state(sales)
+    error = sales.fails(source, cell)
+    assert isinstance(error, error_type)
+    for text in says:
+        assert text in str(error)
+    assert _state(sales) == before
+    assert_matches_hamilton(hamilton_nb.session("sales"))
+
+
+def test_a_rejected_cell_shows_its_message_without_internal_frames(
+    sales: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sales.run("%%dataflow sales\nX = 1\ndef f(total: float) -> float:\n    return total\n1/0\n", "c4")
+    shown = plain(capsys.readouterr().out + capsys.readouterr().err)
+    assert "CellExecutionError: cell c4, line 5: ZeroDivisionError: division by zero" in shown
+    assert "sessions.py" not in shown and "magics.py" not in shown
+
+
+# -- cells without ids -----------------------------------------------------------------------
+
+
+def test_without_cell_ids_a_redefining_cell_takes_over_the_earlier_cell(shell: Shell) -> None:
+    shell.ok("%%dataflow\ndef a() -> int:\n    return 1\ndef b(a: int) -> int:\n    return a\n")
+    shell.ok("%%dataflow\ndef c() -> int:\n    return 3\n")
+    shell.ok("%%dataflow\ndef a() -> int:\n    return 2\n")  # an edit of the first cell
+    s = hamilton_nb.session()
+    assert set(s.graph.nodes()) == {"a", "c"}
+    assert len(s.cells) == 2
+    assert s.graph.node("a").cell.startswith("In[")
+    assert_matches_hamilton(s)
+
+
+def test_with_cell_ids_a_redefinition_in_another_cell_is_refused(shell: Shell) -> None:
+    shell.ok("%%dataflow\ndef a() -> int:\n    return 1\n", "one")
+    error = shell.fails("%%dataflow\ndef a() -> int:\n    return 2\n", "two")
+    assert isinstance(error, DuplicateNodeError) and "cell one" in str(error)
+
+
+# -- scale -----------------------------------------------------------------------------------
+
+
+def test_a_5000_node_chain_and_a_5000_node_fan_out_register_and_validate(shell: Shell) -> None:
+    chain = "\n".join(
+        f"def n{i}(n{i - 1}: int) -> int:\n    return n{i - 1} + 1" for i in range(1, 5000)
+    )
+    chain_cell = "%%dataflow deep --quiet\ndef n0() -> int:\n    return 0\n" + chain
+    shell.ok(chain_cell, "chain")
+    fan = "\n".join(f"def leaf{i}(root: int) -> int:\n    return root + {i}" for i in range(5000))
+    shell.ok("%%dataflow wide --quiet\ndef root() -> int:\n    return 0\n" + fan, "fan")
+    deep, wide = hamilton_nb.session("deep"), hamilton_nb.session("wide")
+    assert len(deep.graph) == 5000 and len(wide.graph) == 5001
+    error = shell.fails(chain_cell.replace("def n0() -> int", "def n0(n4999: int) -> int"), "chain")
+    assert isinstance(error, CycleError) and "n0 -> n1 -> n2" in str(error)
+    shell.ok(chain_cell.replace("return 0", "return 1", 1), "chain")
+    assert deep.last_diff.changed == {"n0"} and len(deep.last_diff.stale) == 5000
+    shell.ok("%%dataflow wide --quiet\ndef root() -> int:\n    return 1\n" + fan, "fan")
+    assert len(wide.last_diff.stale) == 5001
+    assert_matches_hamilton(deep)
+    assert_matches_hamilton(wide)
