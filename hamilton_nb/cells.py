@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from types import CodeType
 from typing import Literal
 
@@ -42,63 +44,154 @@ class Definition:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    """A run of top-level statements that parses on its own; the unit of re-use between runs.
+
+    Attributes:
+        text: its source.
+        first_line: the line in the visible cell where it starts.
+        definitions: what it binds, with lines in the visible cell.
+        only_functions: every statement is a ``def`` (so it has no effect but binding them).
+    """
+
+    text: str
+    first_line: int
+    definitions: tuple[Definition, ...]
+    only_functions: bool
+
+    def compile(self, filename: str) -> CodeType:
+        """Code for this chunk that reports its real lines in ``filename``."""
+        return compile("\n" * (self.first_line - 1) + self.text, filename, "exec", dont_inherit=True)
+
+
+@dataclass(frozen=True)
 class CellAnalysis:
-    """A cell's compiled code and its definitions, in source order."""
+    """A cell's chunks and definitions, in source order, and the names it reads but not binds."""
 
     source: str
-    code: CodeType
-    definitions: tuple[Definition, ...]
+    chunks: tuple[Chunk, ...]
     free_names: frozenset[str]
 
-    @property
+    @cached_property
+    def definitions(self) -> tuple[Definition, ...]:
+        """Every definition, in source order."""
+        return tuple(d for c in self.chunks for d in c.definitions)
+
+    @cached_property
     def names(self) -> frozenset[str]:
         """Every top-level name the cell binds."""
         return frozenset(d.name for d in self.definitions)
 
+    @cached_property
+    def _last(self) -> dict[str, Definition]:
+        return {d.name: d for d in self.definitions}
+
     def definition(self, name: str) -> Definition | None:
         """The definition of ``name`` in this cell, if any (the last one wins, as in Python)."""
-        found = None
-        for d in self.definitions:
-            if d.name == name:
-                found = d
-        return found
+        return self._last.get(name)
 
 
-def analyse(source: str, filename: str, cell: str, line_offset: int = 0) -> CellAnalysis:
-    """Parse and compile a cell body.
+@dataclass(frozen=True)
+class _Parsed:
+    """What analysing one chunk's text gives, independent of where the chunk sits."""
+
+    definitions: tuple[Definition, ...]  # lines counted from the chunk's first line
+    loads: frozenset[str]
+    only_functions: bool
+
+
+ChunkCache = dict[str, _Parsed]
+
+
+def analyse(
+    source: str, cell: str, line_offset: int = 0, cache: ChunkCache | None = None
+) -> CellAnalysis:
+    """Parse and analyse a cell body, re-using ``cache`` for chunks seen before.
 
     Args:
         source: the cell body (without the ``%%dataflow`` line).
-        filename: the name the compiled code reports in tracebacks and ``inspect``.
         cell: the cell's id or label, for error messages.
         line_offset: lines above the body in the visible cell (1 for the magic line).
+        cache: chunk text -> analysis, kept by the caller between runs (it is added to).
 
     Raises:
         CellSyntaxError: the body does not parse.
     """
+    cache = {} if cache is None else cache
+    pieces = _split(source)
+    parsed: list[_Parsed] = []
+    for _, text in pieces:
+        if text not in cache:
+            try:
+                cache[text] = _parse(text)
+            except SyntaxError:
+                pieces = [(1, source)]  # the split was wrong (or the cell is): parse it whole
+                parsed = [_parse_whole(source, cell, line_offset)]
+                break
+        parsed.append(cache[text])
+    chunks = tuple(
+        Chunk(text, first + line_offset, _shift(p.definitions, first + line_offset - 1), p.only_functions)
+        for (first, text), p in zip(pieces, parsed, strict=True)
+    )
+    loads = frozenset().union(*(p.loads for p in parsed))
+    bound = {d.name for c in chunks for d in c.definitions}
+    return CellAnalysis(source, chunks, loads - bound)
+
+
+def _parse_whole(source: str, cell: str, line_offset: int) -> _Parsed:
     try:
-        tree = ast.parse(source, filename)
+        return _parse(source)
     except SyntaxError as e:
         line = (e.lineno or 0) + line_offset or None
-        raise CellSyntaxError(
-            f"SyntaxError: {e.msg}", Location(cell, line, e.text)
-        ) from None
-    if line_offset:
-        ast.increment_lineno(tree, line_offset)
-    code = compile(tree, filename, "exec", dont_inherit=True)
-    lines = ([""] * line_offset) + source.splitlines()
-    definitions = tuple(_definitions(tree, lines))
+        raise CellSyntaxError(f"SyntaxError: {e.msg}", Location(cell, line, e.text)) from None
+
+
+def _parse(text: str) -> _Parsed:
+    tree = ast.parse(text)
+    definitions = tuple(_definitions(tree, text.splitlines()))
     loads: set[str] = set()
     for d in definitions:
         loads |= d.reads
     for stmt in tree.body:
         if not _binds_anything(stmt):
             loads |= _loads(stmt)
-    bound = {d.name for d in definitions}
-    return CellAnalysis(source, code, definitions, frozenset(loads - bound - _BUILTINS))
+    only_functions = all(isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) for s in tree.body)
+    return _Parsed(definitions, frozenset(loads - _BUILTINS), only_functions)
+
+
+def _shift(definitions: tuple[Definition, ...], by: int) -> tuple[Definition, ...]:
+    if not by:
+        return definitions
+    return tuple(replace(d, line=d.line + by, end_line=d.end_line + by) for d in definitions)
+
+
+_CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
+
+
+def _split(source: str) -> list[tuple[int, str]]:
+    """Cut the source before each line that starts a new top-level statement (a guess: a line at
+    column 0 that is not a comment, a closing bracket, a clause of the statement before, or a
+    ``def`` after its decorators). Chunks that then parse on their own parse exactly as the whole
+    source would; ``analyse`` falls back to the whole source when one does not."""
+    lines = source.splitlines(keepends=True)
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    previous_top = ""
+    for i, line in enumerate(lines):
+        head = line[:1]
+        if not head or head in " \t\r\n#)]}" or _CONTINUATION.match(line):
+            continue
+        if i > start and not previous_top.startswith("@"):
+            pieces.append((start + 1, "".join(lines[start:i])))
+            start = i
+        previous_top = line
+    if start < len(lines):
+        pieces.append((start + 1, "".join(lines[start:])))
+    return pieces
 
 
 def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
+    """Definitions with lines counted from 1 at the start of ``lines``."""
     for stmt in tree.body:
         start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
         end = stmt.end_lineno or stmt.lineno

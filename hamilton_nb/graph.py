@@ -200,6 +200,12 @@ class _Staged(_View):
         for name, spec in upsert.items():
             for dep, _ in spec.inputs:
                 self.plus.setdefault(dep, set()).add(name)
+        # a node that keeps its type and inputs cannot add a type mismatch or a cycle
+        self.reshaped = {
+            name: spec
+            for name, spec in upsert.items()
+            if (old := base.node(name)) is None or old.inputs != spec.inputs or old.type != spec.type
+        }
 
     def node(self, name: str) -> NodeSpec | None:
         if name in self.upsert:
@@ -222,7 +228,7 @@ class _Staged(_View):
                     spec.where(),
                 )
         self._check_types()
-        cycle = _find_cycle(sorted(self.upsert), self.consumers)
+        cycle = _find_cycle(sorted(self.reshaped), self.consumers)
         if cycle:
             ring = cycle[:-1]
             at = min((self.upsert[n] for n in ring if n in self.upsert), key=_source_order)
@@ -236,7 +242,7 @@ class _Staged(_View):
 
     def _check_types(self) -> None:
         external: set[str] = set()
-        for spec in self.upsert.values():
+        for spec in self.reshaped.values():
             for dep, wanted in spec.inputs:
                 producer = self.node(dep)
                 if producer is None:

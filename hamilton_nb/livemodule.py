@@ -6,7 +6,7 @@ import importlib.util
 import keyword
 import linecache
 import sys
-from types import CodeType, ModuleType
+from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
 from hamilton_nb.errors import DataflowError
@@ -63,6 +63,18 @@ class LiveModule:
         """Run compiled cell code in the module's namespace (the caller snapshots first)."""
         exec(code, self.namespace)
 
+    def owns_code(self, value: object) -> bool:
+        """Whether ``value`` is a plain function compiled from one of this module's cells."""
+        return isinstance(value, FunctionType) and value.__code__.co_filename.startswith(
+            f"<dataflow {self.name} cell "
+        )
+
+    @staticmethod
+    def relocate(fn: FunctionType, filename: str, shift: int) -> None:
+        """Point a function's code (and code nested in it) at ``filename``, ``shift`` lines down,
+        so a function kept from an earlier version of its cell reports its current lines."""
+        fn.__code__ = _moved(fn.__code__, filename, shift)
+
     def snapshot(self) -> Snapshot:
         """A shallow copy of the namespace to restore on rejection."""
         return dict(self.namespace)
@@ -81,6 +93,15 @@ class LiveModule:
         """Remove the module from ``sys.modules``."""
         if sys.modules.get(self.name) is self.module:
             del sys.modules[self.name]
+
+
+def _moved(code: CodeType, filename: str, shift: int) -> CodeType:
+    consts = tuple(
+        _moved(c, filename, shift) if isinstance(c, CodeType) else c for c in code.co_consts
+    )
+    return code.replace(
+        co_filename=filename, co_firstlineno=code.co_firstlineno + shift, co_consts=consts
+    )
 
 
 def _is_dunder(name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import logging
 import traceback
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -14,7 +15,7 @@ from typing import Any, Protocol
 from hamilton.function_modifiers.base import resolve_nodes
 from hamilton.node import Node
 
-from hamilton_nb.cells import CellAnalysis, Definition, analyse
+from hamilton_nb.cells import CellAnalysis, ChunkCache, Definition, analyse
 from hamilton_nb.errors import (
     CellExecutionError,
     DataflowError,
@@ -54,6 +55,7 @@ class CellRecord:
         functions: the public functions Hamilton turned into nodes, in source order.
         nodes: node names per function.
         borrowed: notebook names it uses, with the ordinary-cell import that bound them.
+        objects: the functions it bound, as bound (to tell whether they are still there).
     """
 
     id: CellId
@@ -65,6 +67,7 @@ class CellRecord:
     functions: tuple[str, ...]
     nodes: Mapping[str, tuple[NodeName, ...]]
     borrowed: Mapping[str, str | None]
+    objects: Mapping[str, object]
 
     @property
     def node_names(self) -> tuple[NodeName, ...]:
@@ -112,7 +115,18 @@ class _Pending:
     replaced: tuple[CellId, ...]
     analysis: CellAnalysis
     line_offset: int
+    filename: str
     borrowed: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A validated cell run, ready to commit."""
+
+    record: CellRecord
+    staged: StagedIndex
+    diff: GraphDiff
+    moves: list[tuple[Any, int]]
 
 
 class DataflowSession:
@@ -134,6 +148,7 @@ class DataflowSession:
         self._owner: dict[str, CellId] = {}
         self._borrowed: dict[str, str | None] = {}
         self._anonymous = 0
+        self._chunks: ChunkCache = {}
         self.last_diff = GraphDiff()
 
     @property
@@ -172,33 +187,33 @@ class DataflowSession:
             DataflowError: the cell was rejected; module, graph and index are unchanged.
         """
         cid = CellId(cell_id or label or self._anonymous_label())
+        analysis = analyse(source, cid, line_offset, self._chunks)
         filename = self._live.source_filename(cid)
-        analysis = analyse(source, filename, cid, line_offset)
         self._live.register_source(filename, source, line_offset)
-        pending = _Pending(
-            cid, self._replaced_cells(cid, analysis, cell_id is None), analysis, line_offset
-        )
+        replaced = self._replaced_cells(cid, analysis, cell_id is None)
+        pending = _Pending(cid, replaced, analysis, line_offset, filename)
         self._check_ownership(pending, analysis.names - _imports(analysis))
         snapshot = self._live.snapshot()
         try:
-            record, staged, diff = self._define(pending, filename, snapshot)
+            change = self._define(pending, snapshot)
         except BaseException:
             self._live.restore(snapshot)
             raise
-        self._commit(record, pending.replaced, staged, pending.borrowed)
-        self.last_diff = diff
-        return CellResult(self.name, cid, diff, pending.replaced, len(self.graph))
+        self._commit(change, pending)
+        self.last_diff = change.diff
+        return CellResult(self.name, cid, change.diff, replaced, len(self.graph))
 
-    def _define(
-        self, pending: _Pending, filename: str, snapshot: dict[str, Any]
-    ) -> tuple[CellRecord, StagedIndex, GraphDiff]:
+    def _define(self, pending: _Pending, snapshot: dict[str, Any]) -> _Change:
         ns = self._live.namespace
         analysis = pending.analysis
         self._borrow(pending)
-        try:
-            self._live.execute(analysis.code)
-        except Exception as e:
-            raise _execution_error(e, pending.cell, filename) from e
+        reusable = self._reusable_chunks(pending)
+        for chunk in analysis.chunks:
+            if chunk.text not in reusable:
+                try:
+                    self._live.execute(chunk.compile(pending.filename))
+                except Exception as e:
+                    raise _execution_error(e, pending.cell, pending.filename) from e
         bound = set(analysis.names) | {
             k
             for k, v in ns.items()
@@ -212,16 +227,18 @@ class DataflowSession:
         gone = (old_names - bound) | (old_imports - bound - shared)
         for name in gone:
             ns.pop(name, None)
-        functions = [
-            name
-            for name in _ordered(analysis, owned)
-            if _is_node_function(ns.get(name), self.module)
-        ]
+        functions = [n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), self.module)]
+        kept = {d.name for c in analysis.chunks if c.text in reusable for d in c.definitions}
         staged = self._index.stage(self._codes(analysis, bound, pending.borrowed), gone)
-        resolved = {fn: self._resolve(fn, pending.cell, analysis) for fn in functions}
+        resolved = {f: self._resolve(f, pending.cell, analysis) for f in functions if f not in kept}
         specs = self._specs(pending.cell, resolved, analysis, staged)
+        nodes = {f: tuple(NodeName(n.name) for n in ns_) for f, ns_ in resolved.items()}
+        for f in (f for f in functions if f in kept):
+            nodes[f] = self._cells[self._owner[f]].nodes[f]
+            specs += self._moved_specs(nodes[f], pending.cell, analysis.definition(f))
         specs += self._refingerprint(staged, pending.replaced)
-        old_nodes = {n for r in pending.replaced for n in self._cells[r].node_names}
+        untouched = {n for names in nodes.values() for n in names} - {s.name for s in specs}
+        old_nodes = {n for r in pending.replaced for n in self._cells[r].node_names} - untouched
         diff = self.graph.apply(specs, old_nodes)
         record = CellRecord(
             id=pending.cell,
@@ -231,20 +248,73 @@ class DataflowSession:
             names=frozenset(owned),
             imports=frozenset(imports),
             functions=tuple(functions),
-            nodes={fn: tuple(NodeName(n.name) for n in resolved[fn]) for fn in functions},
+            nodes={f: nodes[f] for f in functions},
             borrowed=dict(pending.borrowed),
+            objects={n: ns[n] for n in owned if isinstance(ns.get(n), FunctionType)},
         )
-        return record, staged, diff
+        moves = [
+            (record.objects[d.name], delta)
+            for c in analysis.chunks
+            if (delta := reusable.get(c.text)) is not None
+            for d in c.definitions
+        ]
+        return _Change(record, staged, diff, moves)
 
-    def _commit(
-        self,
-        record: CellRecord,
-        replaced: tuple[CellId, ...],
-        staged: StagedIndex,
-        borrowed: Mapping[str, str | None],
-    ) -> None:
-        self._index.commit(staged)
-        self._borrowed.update(borrowed)
+    def _reusable_chunks(self, pending: _Pending) -> dict[str, int]:
+        """Chunks of ``def``s that the replaced cells ran with the same text, whose functions
+        are still bound and read nothing that this run changes: they need not run again (their
+        functions are moved to the new lines instead). Returns chunk text -> line shift."""
+        if not pending.replaced:
+            return {}
+        old_chunks: dict[str, int | None] = {}  # None: the text was there twice, ambiguous
+        objects: dict[str, object] = {}
+        for cid in pending.replaced:
+            for c in self._cells[cid].analysis.chunks:
+                old_chunks[c.text] = None if c.text in old_chunks else c.first_line
+            objects.update(self._cells[cid].objects)
+        analysis = pending.analysis
+        defined_once = Counter(d.name for d in analysis.definitions)
+        old_names, _ = self._previous(pending.replaced)
+        staged = self._index.stage(
+            self._codes(analysis, set(analysis.names), pending.borrowed),
+            old_names - analysis.names,
+        )
+        changed = staged.changed_names()
+        changed |= staged.affected(changed)
+        ns = self._live.namespace
+        reusable: dict[str, int] = {}
+        for chunk in analysis.chunks:
+            old_line = old_chunks.get(chunk.text)
+            if not chunk.only_functions or old_line is None:
+                continue
+            if all(
+                defined_once[d.name] == 1
+                and d.name not in changed
+                and ns.get(d.name) is objects.get(d.name, _MISSING)
+                and self._live.owns_code(ns[d.name])
+                for d in chunk.definitions
+            ):
+                reusable[chunk.text] = chunk.first_line - old_line
+        return reusable
+
+    def _moved_specs(
+        self, names: tuple[NodeName, ...], cell: CellId, definition: Definition | None
+    ) -> list[NodeSpec]:
+        """Specs of a re-used function's nodes, updated for a new cell id or line."""
+        line = definition.line if definition else None
+        moved = []
+        for name in names:
+            spec = self.graph.node(name)
+            if spec is not None and (spec.cell != cell or spec.line != line):
+                moved.append(replace(spec, cell=cell, line=line))
+        return moved
+
+    def _commit(self, change: _Change, pending: _Pending) -> None:
+        record, replaced = change.record, pending.replaced
+        for fn, delta in change.moves:
+            self._live.relocate(fn, pending.filename, delta)
+        self._index.commit(change.staged)
+        self._borrowed.update(pending.borrowed)
         for cid in replaced:
             for name in self._cells[cid].names:
                 if self._owner.get(name) == cid:
@@ -294,6 +364,7 @@ class DataflowSession:
         self.graph = DataflowGraph()
         self._index = CodeIndex()
         self._cells.clear()
+        self._chunks.clear()
         self._owner.clear()
         self._borrowed.clear()
         self.last_diff = GraphDiff()

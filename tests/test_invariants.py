@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import sys
 
@@ -23,7 +24,9 @@ def function_source(draw: st.DrawFn) -> str:
     params = draw(st.lists(st.sampled_from(NAMES), max_size=2, unique=True))
     types = st.sampled_from(["int", "int", "int", "float"])
     args = ", ".join(f"{p}: {draw(types)}" for p in params)
-    body = draw(st.sampled_from(["return 1", "return 2", "return K", "return _h()"]))
+    body = draw(
+        st.sampled_from(["return 1", "return 2", "return K", "return _h()", "x = 1\n    return x"])
+    )
     return f"def {name}({args}) -> {draw(types)}:\n    {body}\n"
 
 
@@ -40,8 +43,18 @@ def cell_source(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
+EDITS = {
+    0: lambda src: "# a comment that moves everything down\n" + src,
+    1: lambda src: src.replace("return 1", "return 2", 1),
+    2: lambda src: "def g(a: int) -> int:\n    return a\n" + src,
+    3: lambda src: src.replace("x = 1\n", "x = 1\n    x = x + 1\n", 1),
+}
+
 steps = st.lists(
-    st.tuples(st.sampled_from(CELLS), st.one_of(cell_source(), st.just(""))),
+    st.tuples(
+        st.sampled_from(CELLS),
+        st.one_of(cell_source(), st.just(""), st.sampled_from(sorted(EDITS))),
+    ),
     min_size=4,
     max_size=15,
 )
@@ -55,6 +68,16 @@ def _observable(s: DataflowSession) -> tuple[object, ...]:
         {k: id(v) for k, v in ns.items()},
         {k: r.source for k, r in s.cells.items()},
     )
+
+
+def _assert_functions_report_their_current_source(s: DataflowSession) -> None:
+    """Functions kept from an earlier run of their cell point at the cell's current lines."""
+    for record in s.cells.values():
+        for d in record.analysis.definitions:
+            fn = s.module.__dict__.get(d.name)
+            if d.kind in ("function", "helper") and record.analysis.definition(d.name) is d:
+                assert fn.__code__.co_firstlineno == d.line, d.name
+                assert inspect.getsource(fn).rstrip() == d.source.rstrip(), d.name
 
 
 def _from_scratch(cells: dict[str, str]) -> DataflowSession:
@@ -71,13 +94,20 @@ def _from_scratch(cells: dict[str, str]) -> DataflowSession:
 )
 @given(steps)
 def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
-    history: list[tuple[str, str]],
+    history: list[tuple[str, str | int]],
 ) -> None:
     live = DataflowSession(f"live_{next(_modules)}")
     accepted: dict[str, str] = {}
     try:
-        for cid, source in history:
+        for cid, step in history:
+            if isinstance(step, int):  # edit what the cell holds now, keeping the rest of it
+                if cid not in accepted:
+                    continue
+                source = EDITS[step](accepted[cid])
+            else:
+                source = step
             before = _observable(live)
+            functions = {id(v) for v in live.module.__dict__.values() if inspect.isfunction(v)}
             try:
                 live.apply_cell(source, cid)
             except DataflowError as e:
@@ -85,6 +115,9 @@ def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
                 assert _observable(live) == before, "a rejected cell changed something"
                 continue
             event(f"accepted, graph of {min(len(live.graph), 3)}+ nodes")
+            kept = functions & {id(v) for v in live.module.__dict__.values()}
+            if kept and isinstance(step, int):
+                event("an edit kept unchanged functions")
             accepted[cid] = source
             accepted = {c: accepted[c] for c in live.cells}  # empty cells are forgotten
             scratch = _from_scratch(accepted)
@@ -96,6 +129,7 @@ def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
             finally:
                 scratch.close()
             assert_matches_hamilton(live)
+            _assert_functions_report_their_current_source(live)
     finally:
         live.close()
         assert live.name not in sys.modules

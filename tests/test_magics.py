@@ -343,3 +343,25 @@ def test_a_5000_node_chain_and_a_5000_node_fan_out_register_and_validate(shell: 
     assert len(wide.last_diff.stale) == 5001
     assert_matches_hamilton(deep)
     assert_matches_hamilton(wide)
+
+
+def test_an_unchanged_function_kept_from_the_last_run_reports_its_new_lines(shell: Shell) -> None:
+    before = "%%dataflow\ndef a() -> int:\n    return 1\n\ndef b(a: int) -> float:\n    return a / 0\n"
+    shell.ok(before, "c")
+    kept = shell.module().b
+    shell.ok(before.replace("    return 1\n", "    x = 2\n    return x\n"), "c")
+    assert shell.module().b is kept  # not run again: its code did not change
+    assert hamilton_nb.session().last_diff.changed == {"a"}
+    with pytest.raises(ZeroDivisionError) as info:
+        kept(1)
+    frame = traceback.extract_tb(info.value.__traceback__)[-1]
+    assert (frame.lineno, frame.line) == (7, "return a / 0")
+    assert inspect.getsource(kept) == "def b(a: int) -> float:\n    return a / 0\n"
+
+
+def test_a_function_rebound_by_hand_is_defined_again_when_its_cell_reruns(shell: Shell) -> None:
+    cell = "%%dataflow\ndef a() -> int:\n    return 1\n"
+    shell.ok(cell, "c")
+    shell.ok("import dataflow\ndataflow.a = lambda: 2")
+    shell.ok(cell, "c")
+    assert shell.module().a() == 1
