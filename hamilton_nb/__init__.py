@@ -17,11 +17,11 @@ def session(name: str = "dataflow") -> DataflowSession:
     return REGISTRY.get(name)
 
 
-def sessions() -> dict[str, DataflowSession]:
-    """Every live session, by module name."""
+def session_names() -> list[str]:
+    """The module names of every live session, in creation order."""
     from hamilton_nb.registry import REGISTRY
 
-    return dict(REGISTRY.sessions)
+    return list(REGISTRY.sessions)
 
 
 def load_ipython_extension(ipython: Any) -> None:

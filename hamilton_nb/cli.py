@@ -8,8 +8,8 @@ from pathlib import Path
 
 _SUMMARY_CELL = (
     "import hamilton_nb\n"
-    "for _s in hamilton_nb.sessions().values():\n"
-    "    print(_s.describe())\n"
+    "for _name in hamilton_nb.session_names():\n"
+    "    print(hamilton_nb.session(_name).describe())\n"
 )
 
 

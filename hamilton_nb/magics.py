@@ -63,10 +63,14 @@ class DataflowMagics(Magics):
     def __init__(self, shell: InteractiveShell) -> None:
         super().__init__(shell)
         self.cell_id: str | None = None
+        self.label: str | None = None
 
     def pre_run_cell(self, info: Any) -> None:
-        """Remember the frontend's id of the cell about to run (None when it sends none)."""
+        """Remember the frontend's id of the cell about to run (None when it sends none) and
+        its prompt number (IPython has already counted a cell that goes into history)."""
         self.cell_id = getattr(info, "cell_id", None)
+        count = self.shell.execution_count - (1 if info.store_history else 0)
+        self.label = f"In[{count}]"
 
     @magic_arguments()
     @argument("module", nargs="?", default="dataflow", help="live module name (default: dataflow)")
@@ -75,9 +79,8 @@ class DataflowMagics(Magics):
     def dataflow(self, line: str, cell: str) -> None:
         """Define the cell's functions in a live Hamilton module and update its graph."""
         args = parse_argstring(self.dataflow, line)
-        label = f"In[{self.shell.execution_count}]" if self.shell else None
         result = _session(args.module).apply_cell(
-            cell, self.cell_id, label=label, line_offset=1
+            cell, self.cell_id, label=self.label, line_offset=1
         )
         if not args.quiet:
             print(result.summary())

@@ -393,7 +393,9 @@ class DataflowSession:
     def describe(self) -> str:
         """A short text picture of the graph: one line per node with its inputs and cell."""
         inputs = self.graph.inputs()
-        lines = [f"{self.name}: {len(self.graph)} nodes, {len(inputs)} inputs ({', '.join(sorted(inputs))})"]
+        plural = "" if len(inputs) == 1 else "s"
+        names = ", ".join(sorted(inputs))
+        lines = [f"{self.name}: {len(self.graph)} nodes, {len(inputs)} input{plural} ({names})"]
         for record in self._cells.values():
             for n in record.node_names:
                 spec = self.graph.node(n)
