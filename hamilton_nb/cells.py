@@ -1,4 +1,4 @@
-"""Analyse a dataflow cell's source: what it defines, what each definition reads, what it borrows."""
+"""Analyse a dataflow cell's source: what it defines, what each definition reads."""
 
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ class Chunk:
 
     def compile(self, filename: str) -> CodeType:
         """Code for this chunk that reports its real lines in ``filename``."""
-        return compile("\n" * (self.first_line - 1) + self.text, filename, "exec", dont_inherit=True)
+        return compile(
+            "\n" * (self.first_line - 1) + self.text, filename, "exec", dont_inherit=True
+        )
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,12 @@ def analyse(
                 break
         parsed.append(cache[text])
     chunks = tuple(
-        Chunk(text, first + line_offset, _shift(p.definitions, first + line_offset - 1), p.only_functions)
+        Chunk(
+            text,
+            first + line_offset,
+            _shift(p.definitions, first + line_offset - 1),
+            p.only_functions,
+        )
         for (first, text), p in zip(pieces, parsed, strict=True)
     )
     loads = frozenset().union(*(p.loads for p in parsed))
@@ -297,8 +304,14 @@ def _walk_scope(root: ast.AST) -> Iterable[ast.AST]:
         yield node
         if node is not root and isinstance(
             node,
-            ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-            | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
+            ast.FunctionDef
+            | ast.AsyncFunctionDef
+            | ast.ClassDef
+            | ast.Lambda
+            | ast.ListComp
+            | ast.SetComp
+            | ast.DictComp
+            | ast.GeneratorExp,
         ):
             continue
         stack.extend(ast.iter_child_nodes(node))

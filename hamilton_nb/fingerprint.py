@@ -1,4 +1,4 @@
-"""Code fingerprints: a function's normalised code plus everything module-level it reads, recursively."""
+"""Code fingerprints: a function's normalised code and all module-level code it reads."""
 
 from __future__ import annotations
 
@@ -103,7 +103,9 @@ class StagedIndex:
                 staged_readers.setdefault(read, set()).add(name)
         while todo:
             current = todo.pop()
-            for reader in self.base.readers.get(current, set()) | staged_readers.get(current, set()):
+            for reader in self.base.readers.get(current, set()) | staged_readers.get(
+                current, set()
+            ):
                 if reader not in seen:
                     seen.add(reader)
                     todo.append(reader)

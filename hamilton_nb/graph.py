@@ -110,7 +110,7 @@ class DataflowGraph(_View):
         return tuple(dep for dep, _ in self._nodes[NodeName(name)].inputs)
 
     def inputs(self) -> dict[str, Any]:
-        """External inputs (dependencies no node produces) and their types, as Hamilton types them."""
+        """Inputs (dependencies no node produces) and their types, as Hamilton types them."""
         return {
             name: _input_type(name, self)
             for name, users in self._consumers.items()
@@ -204,7 +204,9 @@ class _Staged(_View):
         self.reshaped = {
             name: spec
             for name, spec in upsert.items()
-            if (old := base.node(name)) is None or old.inputs != spec.inputs or old.type != spec.type
+            if (old := base.node(name)) is None
+            or old.inputs != spec.inputs
+            or old.type != spec.type
         }
 
     def node(self, name: str) -> NodeSpec | None:
@@ -214,7 +216,7 @@ class _Staged(_View):
             return None
         return self.base.node(name)
 
-    def consumers(self, name: str) -> set[NodeName]:
+    def consumers(self, name: str) -> frozenset[NodeName]:
         current = self.base.consumers(name) - self.minus.get(name, set())
         return current | self.plus.get(name, set())
 
@@ -253,9 +255,7 @@ class _Staged(_View):
                 consumer = self.node(consumer_name)
                 assert consumer is not None
                 _check_edge(spec, consumer, consumer.input_type(spec.name), blame=spec)
-        for name in self.touched - self.upsert.keys():
-            if self.consumers(name):
-                external.add(name)
+        external |= {n for n in self.touched - self.upsert.keys() if self.consumers(n)}
         for name in sorted(external):
             _input_type(name, self, blame=self.upsert)
 
@@ -303,7 +303,9 @@ def _input_type(name: str, view: _View, blame: Container[str] = ()) -> Any:
     return current_type
 
 
-def _descendants(names: Iterable[str], consumers: Callable[[str], Iterable[NodeName]]) -> set[NodeName]:
+def _descendants(
+    names: Iterable[str], consumers: Callable[[str], Iterable[NodeName]]
+) -> set[NodeName]:
     seen: set[NodeName] = set()
     todo = list(names)
     while todo:

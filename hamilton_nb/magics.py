@@ -69,6 +69,7 @@ class DataflowMagics(Magics):
         """Remember the frontend's id of the cell about to run (None when it sends none) and
         its prompt number (IPython has already counted a cell that goes into history)."""
         self.cell_id = getattr(info, "cell_id", None)
+        assert self.shell is not None
         count = self.shell.execution_count - (1 if info.store_history else 0)
         self.label = f"In[{count}]"
 
@@ -89,7 +90,7 @@ class DataflowMagics(Magics):
     @argument("command", choices=COMMANDS, help="what to do")
     @argument("args", nargs="*", help="arguments of the command")
     @argument("--module", "-m", default="dataflow", help="live module name (default: dataflow)")
-    @line_magic("dataflow")
+    @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
         """``%dataflow status | drop NODE | reset [--module NAME]``."""
         args = parse_argstring(self.dataflow_line, line)

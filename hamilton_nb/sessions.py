@@ -1,4 +1,4 @@
-"""DataflowSession: one live module, its graph and its code index; every cell run flows through it."""
+"""DataflowSession: a live module, its graph and code index; every cell run flows through it."""
 
 from __future__ import annotations
 
@@ -217,17 +217,23 @@ class DataflowSession:
         bound = set(analysis.names) | {
             k
             for k, v in ns.items()
-            if not _is_dunder(k) and k not in pending.borrowed and snapshot.get(k, _MISSING) is not v
+            if not _is_dunder(k)
+            and k not in pending.borrowed
+            and snapshot.get(k, _MISSING) is not v
         }
         imports = _imports(analysis) & bound
         owned = bound - imports
         self._check_ownership(pending, owned)
         old_names, old_imports = self._previous(pending.replaced)
-        shared = {n for r in self._cells.values() if r.id not in pending.replaced for n in r.imports}
+        shared = {
+            n for r in self._cells.values() if r.id not in pending.replaced for n in r.imports
+        }
         gone = (old_names - bound) | (old_imports - bound - shared)
         for name in gone:
             ns.pop(name, None)
-        functions = [n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), self.module)]
+        functions = [
+            n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), self.module)
+        ]
         kept = {d.name for c in analysis.chunks if c.text in reusable for d in c.definitions}
         staged = self._index.stage(self._codes(analysis, bound, pending.borrowed), gone)
         resolved = {f: self._resolve(f, pending.cell, analysis) for f in functions if f not in kept}
@@ -479,7 +485,9 @@ class DataflowSession:
         for name, stmt in borrowed.items():
             value = ns.get(name)
             version = str(getattr(value, "__version__", ""))
-            codes[name] = Code(digest("notebook", stmt or type(value).__qualname__, version), frozenset())
+            codes[name] = Code(
+                digest("notebook", stmt or type(value).__qualname__, version), frozenset()
+            )
         return codes
 
     def _resolve(self, fn_name: str, cell: CellId, analysis: CellAnalysis) -> list[Node]:
@@ -602,5 +610,3 @@ def _quiet_hamilton() -> Iterator[None]:
         yield
     finally:
         log.disabled = was
-
-

@@ -7,7 +7,6 @@ import sys
 import traceback
 
 import pytest
-from hamilton import driver
 
 import hamilton_nb
 from hamilton_nb.errors import (
@@ -115,7 +114,10 @@ def test_comment_and_docstring_edits_do_not_change_a_node(sales: Shell) -> None:
 
 def test_editing_a_helper_in_another_cell_changes_the_nodes_that_read_it(shell: Shell) -> None:
     shell.ok("%%dataflow\nK = 2\ndef _scale(x):\n    return x * K\n", "helpers")
-    shell.ok("%%dataflow\ndef a() -> int:\n    return _scale(1)\ndef b(a: int) -> int:\n    return a\n", "nodes")
+    shell.ok(
+        "%%dataflow\ndef a() -> int:\n    return _scale(1)\ndef b(a: int) -> int:\n    return a\n",
+        "nodes",
+    )
     shell.ok("%%dataflow\ndef c() -> int:\n    return 3\n", "other")
     shell.ok("%%dataflow\nK = 3\ndef _scale(x):\n    return x * K\n", "helpers")
     diff = hamilton_nb.session().last_diff
@@ -126,7 +128,7 @@ def test_editing_a_helper_in_another_cell_changes_the_nodes_that_read_it(shell: 
 def test_hamilton_decorators_resolve_through_hamilton(shell: Shell) -> None:
     shell.ok("import pandas as pd\nfrom hamilton.function_modifiers import *")
     shell.ok(
-        '''%%dataflow feats
+        """%%dataflow feats
 @extract_columns("a", "b")
 def frame(n: int) -> pd.DataFrame:
     return pd.DataFrame({"a": range(n), "b": range(n)})
@@ -150,7 +152,7 @@ def _sum(a: pd.Series, b: pd.Series) -> pd.Series:
 @does(_sum)
 def summed(a: pd.Series, b: pd.Series) -> pd.Series:
     pass
-''',
+""",
         "f1",
     )
     s = hamilton_nb.session("feats")
@@ -173,7 +175,9 @@ def test_drop_removes_a_node_and_frees_its_name(sales: Shell) -> None:
     sales.ok("%dataflow drop clean --module sales")
     s = hamilton_nb.session("sales")
     assert "clean" not in s.graph and not hasattr(sys.modules["sales"], "clean")
-    sales.ok("%%dataflow sales\ndef clean(raw: pd.DataFrame) -> pd.DataFrame:\n    return raw\n", "c9")
+    sales.ok(
+        "%%dataflow sales\ndef clean(raw: pd.DataFrame) -> pd.DataFrame:\n    return raw\n", "c9"
+    )
     assert s.graph.node("clean").cell == "c9"
     assert_matches_hamilton(s)
 
@@ -258,7 +262,10 @@ REJECTED = [
         "c3",
         "%%dataflow sales\ndef other(path: int) -> int:\n    return path\n",
         TypeMismatchError,
-        ["cell c3, line 2: input 'path' is wanted as int by other (cell c3, line 2)", "as str by raw"],
+        [
+            "cell c3, line 2: input 'path' is wanted as int by other (cell c3, line 2)",
+            "as str by raw",
+        ],
         id="input-type-conflict",
     ),
     pytest.param(
@@ -296,7 +303,9 @@ def test_a_rejected_cell_changes_nothing_and_names_cell_and_line(
 def test_a_rejected_cell_shows_its_message_without_internal_frames(
     sales: Shell, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sales.run("%%dataflow sales\nX = 1\ndef f(total: float) -> float:\n    return total\n1/0\n", "c4")
+    sales.run(
+        "%%dataflow sales\nX = 1\ndef f(total: float) -> float:\n    return total\n1/0\n", "c4"
+    )
     shown = plain(capsys.readouterr().out + capsys.readouterr().err)
     assert "CellExecutionError: cell c4, line 5: ZeroDivisionError: division by zero" in shown
     assert "sessions.py" not in shown and "magics.py" not in shown
@@ -346,7 +355,9 @@ def test_a_5000_node_chain_and_a_5000_node_fan_out_register_and_validate(shell: 
 
 
 def test_an_unchanged_function_kept_from_the_last_run_reports_its_new_lines(shell: Shell) -> None:
-    before = "%%dataflow\ndef a() -> int:\n    return 1\n\ndef b(a: int) -> float:\n    return a / 0\n"
+    before = (
+        "%%dataflow\ndef a() -> int:\n    return 1\n\ndef b(a: int) -> float:\n    return a / 0\n"
+    )
     shell.ok(before, "c")
     kept = shell.module().b
     shell.ok(before.replace("    return 1\n", "    x = 2\n    return x\n"), "c")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite: lint, types, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+ensure_venv
+install_project "[test]"
+
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium (browser tests)" >&2
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "== ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+echo "== mypy"
+"$VENV/bin/mypy" hamilton_nb
+echo "== pytest"
+set +e
+"$VENV/bin/python" -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: failing the run" >&2
+    exit 1
+fi
+exit "$status"
