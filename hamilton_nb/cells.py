@@ -32,6 +32,7 @@ class Definition:
         digest: hash of its normalised code: comments, docstrings and positions do not count.
         reads: module-level names its code reads (over-approximated, never under).
         source: the statement text; for imports, an import of this one name.
+        mutates: functions its ``@mutate(...)`` decorator changes (Hamilton's remote decorator).
     """
 
     name: str
@@ -41,6 +42,7 @@ class Definition:
     digest: str
     reads: frozenset[str]
     source: str
+    mutates: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -205,9 +207,8 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
         text = "\n".join(lines[start - 1 : end])
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             kind: Kind = "helper" if stmt.name.startswith("_") else "function"
-            yield Definition(
-                stmt.name, kind, start, end, _code_digest(stmt), _function_reads(stmt), text
-            )
+            digest_, reads = _code_digest(stmt), _function_reads(stmt)
+            yield Definition(stmt.name, kind, start, end, digest_, reads, text, _mutated(stmt))
         elif isinstance(stmt, ast.ClassDef):
             yield Definition(
                 stmt.name, "class", start, end, _code_digest(stmt), frozenset(_loads(stmt)), text
@@ -223,6 +224,23 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
             reads = frozenset(_loads(stmt))
             for name in _stored_names(stmt):
                 yield Definition(name, "constant", start, end, _code_digest(stmt), reads, text)
+
+
+def _mutated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Names of the functions a ``@mutate(f, apply_to(g), ...)`` decorator targets."""
+    targets: set[str] = set()
+    for deco in fn.decorator_list:
+        if not isinstance(deco, ast.Call):
+            continue
+        name = deco.func.id if isinstance(deco.func, ast.Name) else getattr(deco.func, "attr", "")
+        if name != "mutate":
+            continue
+        for arg in deco.args:
+            if isinstance(arg, ast.Call) and arg.args:  # apply_to(f, ...)
+                arg = arg.args[0]
+            if isinstance(arg, ast.Name):
+                targets.add(arg.id)
+    return frozenset(targets)
 
 
 def _code_digest(node: ast.AST) -> str:

@@ -193,6 +193,7 @@ class DataflowSession:
         replaced = self._replaced_cells(cid, analysis, cell_id is None)
         pending = _Pending(cid, replaced, analysis, line_offset, filename)
         self._check_ownership(pending, analysis.names - _imports(analysis))
+        _check_mutations(analysis, cid)
         snapshot = self._live.snapshot()
         try:
             change = self._define(pending, snapshot)
@@ -270,8 +271,8 @@ class DataflowSession:
         """Chunks of ``def``s that the replaced cells ran with the same text, whose functions
         are still bound and read nothing that this run changes: they need not run again (their
         functions are moved to the new lines instead). Returns chunk text -> line shift."""
-        if not pending.replaced:
-            return {}
+        if not pending.replaced or any(d.mutates for d in pending.analysis.definitions):
+            return {}  # @mutate changes its target when it runs: targets must be defined afresh
         old_chunks: dict[str, int | None] = {}  # None: the text was there twice, ambiguous
         objects: dict[str, object] = {}
         for cid in pending.replaced:
@@ -591,6 +592,19 @@ def _is_dunder(name: str) -> bool:
 
 def _first_line(d: Definition | None) -> str | None:
     return d.source.splitlines()[0] if d and d.source else None
+
+
+def _check_mutations(analysis: CellAnalysis, cell: CellId) -> None:
+    """``@mutate(f)`` changes ``f`` when its cell runs; with ``f`` in another cell, a re-run of
+    either cell would lose or repeat the change, so both must live in one cell."""
+    for d in analysis.definitions:
+        foreign = sorted(d.mutates - analysis.names)
+        if foreign:
+            raise CellExecutionError(
+                f"@mutate on {d.name}() targets {', '.join(foreign)}, defined in another cell."
+                f" Move {d.name}() into the cell that defines {foreign[0]}().",
+                Location(cell, d.line, _first_line(d)),
+            )
 
 
 def _execution_error(e: Exception, cell: CellId, filename: str) -> DataflowError:

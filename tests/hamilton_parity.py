@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 from hamilton import driver
 
 from hamilton_nb.graph import type_name
 from hamilton_nb.sessions import DataflowSession
 
 
-def hamilton_structure(session: DataflowSession) -> dict[str, tuple[str, str, tuple[str, ...]]]:
+def hamilton_structure(
+    module: ModuleType, config: dict[str, Any]
+) -> dict[str, tuple[str, str, tuple[str, ...]]]:
     """``name -> (kind, type, dependencies)`` from ``Builder().with_modules(module).build()``."""
-    dr = driver.Builder().with_modules(session.module).with_config(session.config).build()
+    dr = driver.Builder().with_modules(module).with_config(config).build()
     return {
         name: (
             "input" if n.user_defined else "node",
@@ -27,7 +32,9 @@ def assert_matches_hamilton(session: DataflowSession) -> None:
         name: ("input" if kind == "input" else "node", t, deps)
         for name, (kind, t, deps) in session.graph.structure().items()
     }
-    theirs = hamilton_structure(session)
+    for key in session.config.keys() - ours.keys():  # Hamilton adds config keys as nodes
+        ours[key] = ("input", type_name(Any), ())
+    theirs = hamilton_structure(session.module, session.config)
     assert ours.keys() == theirs.keys(), (
         f"only ours: {sorted(ours.keys() - theirs.keys())}, "
         f"only Hamilton's: {sorted(theirs.keys() - ours.keys())}"
