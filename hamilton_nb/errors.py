@@ -58,3 +58,19 @@ class TypeMismatchError(DataflowError):
 
 class UnknownNodeError(DataflowError):
     """A node name that no cell defines."""
+
+
+class MissingInputError(DataflowError):
+    """A run needs inputs that were not given."""
+
+
+class NodeExecutionError(DataflowError):
+    """A node raised while it ran; carries the node's name and the frames of the user's code."""
+
+    def __init__(self, message: str, where: Location | None, node: str, frames: list[str]) -> None:
+        super().__init__(message, where)
+        self.node = node
+        self.frames = frames
+
+    def _render_traceback_(self) -> list[str]:
+        return [*super()._render_traceback_(), *self.frames]

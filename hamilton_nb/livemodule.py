@@ -63,11 +63,13 @@ class LiveModule:
         """Run compiled cell code in the module's namespace (the caller snapshots first)."""
         exec(code, self.namespace)
 
+    def owns_filename(self, filename: str) -> bool:
+        """Whether code compiled under ``filename`` comes from one of this module's cells."""
+        return filename.startswith(f"<dataflow {self.name} cell ")
+
     def owns_code(self, value: object) -> bool:
         """Whether ``value`` is a plain function compiled from one of this module's cells."""
-        return isinstance(value, FunctionType) and value.__code__.co_filename.startswith(
-            f"<dataflow {self.name} cell "
-        )
+        return isinstance(value, FunctionType) and self.owns_filename(value.__code__.co_filename)
 
     @staticmethod
     def relocate(fn: FunctionType, filename: str, shift: int) -> None:

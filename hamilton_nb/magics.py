@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import ast
+import time
+from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
 
+from hamilton_nb.cache import NodeCache
 from hamilton_nb.registry import REGISTRY
 from hamilton_nb.sessions import DataflowSession
 
-COMMANDS = ("status", "drop", "reset")
+COMMANDS = ("status", "run", "drop", "reset", "cache")
 
 
 class IPythonNotebook:
@@ -88,24 +92,132 @@ class DataflowMagics(Magics):
 
     @magic_arguments()
     @argument("command", choices=COMMANDS, help="what to do")
-    @argument("args", nargs="*", help="arguments of the command")
+    @argument("args", nargs="*", help="node names (run, drop)")
     @argument("--module", "-m", default="dataflow", help="live module name (default: dataflow)")
+    @argument("--inputs", nargs="*", default=[], metavar="K=V", help="run: input values")
+    @argument("--config", nargs="*", default=[], metavar="K=V", help="run: Hamilton config")
+    @argument("--dir", help="cache: store values on disk under this directory")
+    @argument("--off", action="store_true", help="cache: keep values in memory only")
+    @argument("--clear", action="store_true", help="cache: forget every cached value")
+    @argument("--max-memory", help="cache: memory cap, e.g. 512MB or 2GB")
     @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
-        """``%dataflow status | drop NODE | reset [--module NAME]``."""
+        """``%dataflow status | run NODE... | drop NODE | reset | cache [--module NAME]``."""
         args = parse_argstring(self.dataflow_line, line)
         session = _session(args.module)
         if args.command == "status":
             return status_table(session)
+        if args.command == "run":
+            if not args.args:
+                raise UsageError("usage: %dataflow run NODE [NODE ...] [--inputs K=V ...]")
+            ns = self.shell.user_ns if self.shell else {}
+            inputs = parse_assignments(args.inputs, ns, "--inputs")
+            config = parse_assignments(args.config, ns, "--config")
+            nodes = args.args[0] if len(args.args) == 1 else args.args
+            return session.run(nodes, inputs=inputs, config=config)
         if args.command == "drop":
             if len(args.args) != 1:
                 raise UsageError("usage: %dataflow drop NODE [--module NAME]")
             diff = session.drop(args.args[0])
             print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
             return None
+        if args.command == "cache":
+            print(configure_cache(args))
+            return None
         session.reset()
         print(f"{session.name}: reset")
         return None
+
+
+def parse_assignments(items: list[str], ns: dict[str, Any], option: str) -> dict[str, Any]:
+    """``["k=1", "p='a.csv'", "df=frame"]`` -> values: Python literals, or notebook variables."""
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise UsageError(f"{option} {item}: expected NAME=VALUE")
+        try:
+            values[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            if text.isidentifier() and text in ns:
+                values[key] = ns[text]
+            else:
+                raise UsageError(
+                    f"{option} {item}: {text!r} is neither a Python literal nor a notebook"
+                    f' variable; quote a string: {key}="{text}"'
+                ) from None
+    return values
+
+
+def configure_cache(args: Any) -> str:
+    """Apply ``%dataflow cache`` options to the shared cache; describe the result."""
+    cache = REGISTRY.cache
+    if args.clear:
+        cache.clear()
+    if args.dir or args.off or args.max_memory:
+        directory = None if args.off else Path(args.dir) if args.dir else cache.directory
+        cap = parse_size(args.max_memory) if args.max_memory else cache.memory.cap
+        REGISTRY.set_cache(NodeCache(directory, cap))
+        cache = REGISTRY.cache
+    where = f"disk {cache.directory}" if cache.directory else "disk off (memory only)"
+    used, total = cache.memory.used / 2**20, cache.memory.cap / 2**20
+    return f"cache: memory {used:.1f} of {total:.0f} MiB; {where}"
+
+
+def parse_size(text: str) -> int:
+    """``"512MB"`` -> bytes (KB, MB, GB; binary multiples)."""
+    units = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "B": 1}
+    upper = text.strip().upper()
+    for unit, factor in units.items():
+        if upper.endswith(unit):
+            try:
+                return int(float(upper[: -len(unit)]) * factor)
+            except ValueError:
+                break
+    raise UsageError(f"--max-memory {text}: expected a size such as 512MB or 2GB")
+
+
+class NotebookProgress:
+    """Progress of a run, shown in the running cell once it has taken more than a second."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.total = self.done_count = 0
+        self.started = time.monotonic()
+        self.current = ""
+        self._handle: Any = None
+        self._shown_at = 0.0
+
+    def start(self, total: int) -> None:
+        self.total, self.started = total, time.monotonic()
+
+    def node_started(self, name: str) -> None:
+        self.current = name
+        self._show()
+
+    def node_finished(self, name: str) -> None:
+        self.done_count += 1
+        self._show()
+
+    def done(self) -> None:
+        if self._handle is not None:
+            elapsed = time.monotonic() - self.started
+            self._handle.update(
+                {"text/plain": f"{self.done_count}/{self.total} nodes in {elapsed:.1f} s"}, raw=True
+            )
+
+    def _show(self) -> None:
+        now = time.monotonic()
+        if now - self.started < self.DELAY or now - self._shown_at < 0.2:
+            return
+        self._shown_at = now
+        elapsed = now - self.started
+        text = f"{self.done_count}/{self.total} nodes, running {self.current} ({elapsed:.0f} s)"
+        if self._handle is None:
+            self._handle = display({"text/plain": text}, raw=True, display_id=True)
+        else:
+            self._handle.update({"text/plain": text}, raw=True)
 
 
 def status_table(session: DataflowSession) -> Any:
@@ -114,8 +226,27 @@ def status_table(session: DataflowSession) -> Any:
 
     rows = session.status()
     return pd.DataFrame(
-        [[r.node, r.cell, r.type, ", ".join(r.dependencies), r.state] for r in rows],
-        columns=["node", "cell", "type", "dependencies", "state"],
+        [
+            [
+                r.node,
+                r.cell,
+                r.type,
+                ", ".join(r.dependencies),
+                r.state,
+                None if r.duration is None else round(r.duration, 4),
+                r.size,
+            ]
+            for r in rows
+        ],
+        columns=[
+            "node",
+            "cell",
+            "type",
+            "dependencies",
+            "state",
+            "last duration (s)",
+            "size (bytes)",
+        ],
     )
 
 
@@ -131,7 +262,7 @@ def load_ipython_extension(ip: InteractiveShell) -> None:
     magics = DataflowMagics(ip)
     ip.register_magics(magics)
     ip.events.register("pre_run_cell", magics.pre_run_cell)
-    REGISTRY.attach(IPythonNotebook(ip))
+    REGISTRY.attach(IPythonNotebook(ip), NotebookProgress)
     ip.__dict__["_hamilton_nb_magics"] = magics
 
 

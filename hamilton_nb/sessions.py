@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import inspect
-import logging
+import sys
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import FunctionType
 from typing import Any, Protocol
@@ -15,6 +14,7 @@ from typing import Any, Protocol
 from hamilton.function_modifiers.base import resolve_nodes
 from hamilton.node import Node
 
+from hamilton_nb.cache import NodeCache, default_cache_dir
 from hamilton_nb.cells import CellAnalysis, ChunkCache, Definition, analyse
 from hamilton_nb.errors import (
     CellExecutionError,
@@ -23,10 +23,13 @@ from hamilton_nb.errors import (
     Location,
     UnknownNodeError,
 )
+from hamilton_nb.execute import Progress, config_read, execute, plan, quiet_hamilton
 from hamilton_nb.fingerprint import Code, CodeIndex, StagedIndex, digest
 from hamilton_nb.graph import DataflowGraph, GraphDiff, NodeSpec, type_name
 from hamilton_nb.livemodule import LiveModule
 from hamilton_nb.names import CellId, NodeName
+from hamilton_nb.runs import INPUT, RunBook, RunReport
+from hamilton_nb.values import sizeof
 
 
 class Notebook(Protocol):
@@ -105,6 +108,8 @@ class StatusRow:
     type: str
     dependencies: tuple[str, ...]
     state: str
+    duration: float | None = None
+    size: int | None = None
 
 
 @dataclass
@@ -137,10 +142,20 @@ class DataflowSession:
     when rejected; keep which cell owns which names; drop nodes; reset; report status.
     """
 
-    def __init__(self, name: str = "dataflow", notebook: Notebook | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "dataflow",
+        notebook: Notebook | None = None,
+        cache: NodeCache | None = None,
+    ) -> None:
         self.name = name
         self.notebook = notebook
         self.config: dict[str, Any] = {}
+        self.cache = cache if cache is not None else NodeCache(default_cache_dir())
+        self.runs = RunBook()
+        self.progress: Callable[[], Progress] | None = None
+        self.notify: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
+        self._derived: dict[str, DataflowGraph] = {}
         self._live = LiveModule(name)
         self.graph = DataflowGraph()
         self._index = CodeIndex()
@@ -237,8 +252,12 @@ class DataflowSession:
         ]
         kept = {d.name for c in analysis.chunks if c.text in reusable for d in c.definitions}
         staged = self._index.stage(self._codes(analysis, bound, pending.borrowed), gone)
-        resolved = {f: self._resolve(f, pending.cell, analysis) for f in functions if f not in kept}
-        specs = self._specs(pending.cell, resolved, analysis, staged)
+        resolved = {
+            f: self._resolve(f, pending.cell, analysis, self.config)
+            for f in functions
+            if f not in kept
+        }
+        specs = self._specs(pending.cell, resolved, analysis, staged, self.config)
         nodes = {f: tuple(NodeName(n.name) for n in ns_) for f, ns_ in resolved.items()}
         for f in (f for f in functions if f in kept):
             nodes[f] = self._cells[self._owner[f]].nodes[f]
@@ -322,6 +341,8 @@ class DataflowSession:
             self._live.relocate(fn, pending.filename, delta)
         self._index.commit(change.staged)
         self._borrowed.update(pending.borrowed)
+        self._derived.clear()
+        self.runs.forget(change.diff.removed)
         for cid in replaced:
             for name in self._cells[cid].names:
                 if self._owner.get(name) == cid:
@@ -340,6 +361,74 @@ class DataflowSession:
             cells[record.id] = record
         self._cells = cells
 
+    @property
+    def last_run(self) -> RunReport | None:
+        """What the latest ``run`` computed, and what it took from the cache."""
+        return self.runs.last
+
+    def run(
+        self,
+        nodes: str | Sequence[str],
+        inputs: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> Any:
+        """Compute nodes, re-using every cached value whose inputs and code did not change.
+
+        Args:
+            nodes: one node name (its value is returned) or several (a dict is returned).
+            inputs: values of the graph's inputs.
+            config: Hamilton config, on top of the session's ``config``.
+            overrides: values to use for nodes instead of computing them.
+            progress: told about each node as it runs (default: the notebook's progress bar).
+
+        Raises:
+            UnknownNodeError, MissingInputError: the request cannot be planned.
+            NodeExecutionError: a node raised; what ran before it is cached.
+        """
+        names = [nodes] if isinstance(nodes, str) else list(nodes)
+        inputs, overrides = dict(inputs or {}), dict(overrides or {})
+        merged = {**self.config, **(config or {})}
+        graph = self._graph_for(merged)
+        the_plan = plan(graph, names, inputs, merged, overrides, self.cache)
+        if progress is None and self.progress is not None and the_plan.compute:
+            progress = self.progress()
+        outcome = execute(graph, the_plan, merged, overrides, self._live.owns_filename, progress)
+        sizes = {n: sizeof(v) for n, v in [*outcome.results.items(), *the_plan.loaded.items()]}
+        keyed = {k: n for n in outcome.results if (k := the_plan.keys.get(n)) is not None}
+        refused = self.cache.put_many((k, outcome.results[n], sizes[n]) for k, n in keyed.items())
+        not_stored = {keyed[k]: reason for k, reason in refused.items()}
+        self.runs.record(names, the_plan, outcome, sizes, not_stored)
+        for n, reason in not_stored.items():
+            self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
+        if outcome.error is not None:
+            raise outcome.error
+        known = {**merged, **inputs, **the_plan.loaded, **overrides, **outcome.results}
+        values = {n: known[n] for n in names}
+        return values[names[0]] if isinstance(nodes, str) else values
+
+    def _graph_for(self, config: dict[str, Any]) -> DataflowGraph:
+        """The graph resolved with ``config``: the session's own, or one built for that config
+        (every function resolved again; kept until the next change of the cells)."""
+        if config == self.config:
+            return self.graph
+        key = digest(repr(sorted((k, repr(v)) for k, v in config.items())))
+        if key not in self._derived:
+            staged = self._index.stage({}, ())
+            specs: list[NodeSpec] = []
+            for record in self._cells.values():
+                resolved = {
+                    f: self._resolve(f, record.id, record.analysis, config)
+                    for f in record.functions
+                }
+                specs += self._specs(record.id, resolved, record.analysis, staged, config)
+            graph = DataflowGraph()
+            graph.apply(specs, ())
+            self._derived[key] = graph
+        return self._derived[key]
+
     def drop(self, node: str) -> GraphDiff:
         """Remove the function that defines ``node`` (and every node it produces).
 
@@ -354,6 +443,8 @@ class DataflowSession:
         fn = spec.function
         diff = self.graph.apply([], record.nodes[fn])
         self._index.commit(self._index.stage({}, [fn]))
+        self._derived.clear()
+        self.runs.forget(diff.removed)
         self._live.namespace.pop(fn, None)
         self._owner.pop(fn, None)
         self._cells[record.id] = replace(
@@ -369,6 +460,8 @@ class DataflowSession:
         """Forget every cell: the module is emptied (the module object stays) and the graph too."""
         self._live.clear()
         self.graph = DataflowGraph()
+        self._derived.clear()
+        self.runs = RunBook()
         self._index = CodeIndex()
         self._cells.clear()
         self._chunks.clear()
@@ -381,20 +474,33 @@ class DataflowSession:
         self.reset()
         self._live.unregister()
 
-    def state(self, name: str) -> str:
-        """A node's state: ``input`` or ``never run`` (computing arrives with execution)."""
-        return "never run" if name in self.graph else "input"
+    def states(self) -> dict[str, str]:
+        """Every node's and input's state: fresh, cached, stale, failed, input or never run."""
+        return self.runs.states(self.graph, self.cache.contains)
 
     def status(self) -> list[StatusRow]:
         """One row per node (in cell order) and per input."""
-        rows = [
-            StatusRow(n, spec.cell, type_name(spec.type), self.graph.dependencies(n), self.state(n))
-            for record in self._cells.values()
-            for n in record.node_names
-            if (spec := self.graph.node(n)) is not None
-        ]
+        states = self.states()
+        rows = []
+        for record in self._cells.values():
+            for n in record.node_names:
+                spec = self.graph.node(n)
+                if spec is None:
+                    continue
+                run = self.runs.nodes.get(n)
+                rows.append(
+                    StatusRow(
+                        n,
+                        spec.cell,
+                        type_name(spec.type),
+                        self.graph.dependencies(n),
+                        states[n],
+                        run.duration if run else None,
+                        run.size if run else None,
+                    )
+                )
         for name, t in sorted(self.graph.inputs().items()):
-            rows.append(StatusRow(name, "", type_name(t), (), "input"))
+            rows.append(StatusRow(name, "", type_name(t), (), INPUT))
         return rows
 
     def describe(self) -> str:
@@ -491,11 +597,13 @@ class DataflowSession:
             )
         return codes
 
-    def _resolve(self, fn_name: str, cell: CellId, analysis: CellAnalysis) -> list[Node]:
+    def _resolve(
+        self, fn_name: str, cell: CellId, analysis: CellAnalysis, config: dict[str, Any]
+    ) -> list[Node]:
         fn = self._live.namespace[fn_name]
         try:
-            with _quiet_hamilton():
-                nodes = [n for n in resolve_nodes(fn, self.config) if n.name not in self.config]
+            with quiet_hamilton():
+                nodes = [n for n in resolve_nodes(fn, config) if n.name not in config]
         except Exception as e:
             d = analysis.definition(fn_name)
             raise CellExecutionError(
@@ -510,13 +618,14 @@ class DataflowSession:
         resolved: Mapping[str, list[Node]],
         analysis: CellAnalysis,
         staged: StagedIndex,
+        config: dict[str, Any],
     ) -> list[NodeSpec]:
         specs: list[NodeSpec] = []
         seen: dict[str, str] = {}
         for fn_name, nodes in resolved.items():
             d = analysis.definition(fn_name)
             line = d.line if d else None
-            fn_fp = staged.fingerprint(fn_name)
+            fn_fp = self._function_fingerprint(fn_name, staged, config)
             for index, n in enumerate(nodes):
                 if n.name in seen:
                     raise DuplicateNodeError(
@@ -540,6 +649,15 @@ class DataflowSession:
                 )
         return specs
 
+    def _function_fingerprint(
+        self, fn_name: str, staged: StagedIndex, config: dict[str, Any]
+    ) -> str:
+        """The code fingerprint, plus the config values its decorators read."""
+        read = config_read(self._live.namespace[fn_name], config)
+        return digest(
+            staged.fingerprint(fn_name), repr(sorted((k, repr(v)) for k, v in read.items()))
+        )
+
     def _refingerprint(self, staged: StagedIndex, replaced: tuple[CellId, ...]) -> list[NodeSpec]:
         """Nodes of other cells whose helpers, constants or imports this change edits."""
         specs: list[NodeSpec] = []
@@ -547,7 +665,7 @@ class DataflowSession:
             owner = self._owner.get(name)
             if owner is None or owner in replaced or name not in self._cells[owner].nodes:
                 continue
-            fn_fp = staged.fingerprint(name)
+            fn_fp = self._function_fingerprint(name, staged, self.config)
             for node_name in self._cells[owner].nodes[name]:
                 spec = self.graph.node(node_name)
                 if spec is not None:
@@ -612,15 +730,3 @@ def _execution_error(e: Exception, cell: CellId, filename: str) -> DataflowError
     last = frames[-1] if frames else None
     where = Location(cell, last.lineno if last else None, last.line if last else None)
     return CellExecutionError(f"{type(e).__name__}: {e}", where)
-
-
-@contextmanager
-def _quiet_hamilton() -> Iterator[None]:
-    """Hamilton logs every resolution failure at ERROR level; we raise a clearer error instead."""
-    log = logging.getLogger("hamilton.function_modifiers.base")
-    was = log.disabled
-    log.disabled = True
-    try:
-        yield
-    finally:
-        log.disabled = was

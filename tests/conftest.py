@@ -5,23 +5,29 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.testing.globalipapp import start_ipython
 
+from hamilton_nb.cache import NodeCache
 from hamilton_nb.registry import REGISTRY
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.fixture(autouse=True)
-def _clean_registry() -> Iterator[None]:
+def _clean_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no session and an empty cache, and runs in its own directory."""
+    monkeypatch.chdir(tmp_path)
+    REGISTRY.set_cache(NodeCache(tmp_path / ".hamilton_nb" / "cache"))
     yield
     for s in list(REGISTRY.sessions.values()):
         s.close()
     REGISTRY.sessions.clear()
+    REGISTRY.cache.flush()
 
 
 @pytest.fixture(scope="session")

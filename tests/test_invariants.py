@@ -90,7 +90,7 @@ def _from_scratch(cells: dict[str, str]) -> DataflowSession:
 @settings(
     max_examples=400,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(steps)
 def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(

@@ -1,0 +1,116 @@
+"""What runs did: per node, the last key, duration, size and failure; and each node's state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hamilton_nb.execute import Outcome, Plan, node_keys, topological
+from hamilton_nb.graph import DataflowGraph
+
+FRESH, CACHED, STALE, FAILED, INPUT, NEVER = (
+    "fresh",
+    "cached",
+    "stale",
+    "failed",
+    "input",
+    "never run",
+)
+
+
+@dataclass(frozen=True)
+class NodeRun:
+    """The last time a node was computed, failed, or had its value taken from the cache."""
+
+    key: str | None
+    duration: float | None
+    size: int | None
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What one ``run`` did.
+
+    Attributes:
+        requested: the nodes asked for.
+        computed: nodes executed, in order.
+        from_cache: nodes whose cached value was used (loaded, not computed).
+        failed: the node that raised, if one did.
+        not_stored: nodes whose value cannot be stored on disk, with the reason.
+    """
+
+    requested: tuple[str, ...]
+    computed: tuple[str, ...]
+    from_cache: tuple[str, ...]
+    failed: str | None = None
+    not_stored: Mapping[str, str] = field(default_factory=dict)
+
+
+class RunBook:
+    """Per-session memory of runs.
+
+    Responsibilities: remember each node's last computation (key, duration, size, failure) and
+    the inputs and config of the last run, so a node's state can be told at any time: fresh
+    (computed by the last run), cached (its current value is in the cache), stale (computed
+    before, but what it depends on changed since), failed, input or never run.
+    """
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, NodeRun] = {}
+        self.input_keys: dict[str, str | None] = {}
+        self.last: RunReport | None = None
+        self._fresh: set[str] = set()
+
+    def record(
+        self,
+        requested: list[str],
+        plan: Plan,
+        outcome: Outcome,
+        sizes: Mapping[str, int | None],
+        not_stored: Mapping[str, str],
+    ) -> RunReport:
+        """Remember a run's plan and outcome; returns its report."""
+        self.input_keys.update({k: plan.keys.get(k) for k in plan.inputs})
+        for name in plan.loaded:
+            known = self.nodes.get(name)
+            duration = known.duration if known and known.key == plan.keys.get(name) else None
+            self.nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
+        for name in plan.compute:
+            if name in outcome.results:
+                duration = outcome.durations.get(name, 0.0)
+                self.nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
+        failed = outcome.error.node if outcome.error else None
+        if failed is not None:
+            self.nodes[failed] = NodeRun(
+                plan.keys.get(failed), outcome.durations.get(failed, 0.0), None, failed=True
+            )
+        self._fresh = set(outcome.results)
+        computed = tuple(n for n in plan.compute if n in outcome.results)
+        self.last = RunReport(
+            tuple(requested), computed, tuple(plan.loaded), failed, dict(not_stored)
+        )
+        return self.last
+
+    def states(self, graph: DataflowGraph, in_cache: Callable[[str], bool]) -> dict[str, str]:
+        """Every node's and input's state, against the inputs of the latest runs."""
+        keys = node_keys(graph, topological(graph, list(graph.nodes())), self.input_keys)
+        states = dict.fromkeys(graph.inputs(), INPUT)
+        for name in graph.nodes():
+            run = self.nodes.get(name)
+            key = keys.get(name)
+            if run is not None and run.failed and run.key == key:
+                states[name] = FAILED
+            elif key is not None and in_cache(key):
+                fresh = name in self._fresh and run is not None and run.key == key
+                states[name] = FRESH if fresh else CACHED
+            else:
+                states[name] = NEVER if run is None else STALE
+        return states
+
+    def forget(self, names: Any) -> None:
+        """Drop what is known of nodes that left the graph."""
+        for name in names:
+            self.nodes.pop(name, None)
+            self._fresh.discard(name)
