@@ -470,7 +470,8 @@ class DataflowSession:
         self.last_diff = GraphDiff()
 
     def close(self) -> None:
-        """Reset, and remove the module from ``sys.modules``."""
+        """Finish pending cache writes, reset, and remove the module from ``sys.modules``."""
+        self.cache.flush()
         self.reset()
         self._live.unregister()
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import inspect
 import itertools
 import sys
+import tempfile
+from pathlib import Path
 
+from hamilton import driver
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from hamilton_nb.cache import NodeCache
 from hamilton_nb.errors import DataflowError
 from hamilton_nb.sessions import DataflowSession
 from tests.hamilton_parity import assert_matches_hamilton
@@ -133,3 +137,66 @@ def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
     finally:
         live.close()
         assert live.name not in sys.modules
+
+
+# -- the cache is never wrong ------------------------------------------------------------------
+
+CACHE_CELLS = {
+    "consts": "K = {k}\n\ndef _h():\n    return {h}\n",
+    "first": "def a(x: int) -> int:\n    return x + {a}\n\n"
+    "def b(a: int) -> int:\n    return a * {b} + _h()\n",
+    "second": "def c(a: int, b: int) -> int:\n    return a - b + K\n\n"
+    "def d(c: int, x: int) -> int:\n    return c * {d} - x\n",
+}
+PARAMS = {"k": "consts", "h": "consts", "a": "first", "b": "first", "d": "second"}
+cache_steps = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(sorted(PARAMS)), st.integers(0, 3)),
+        st.tuples(st.just("x"), st.integers(0, 3)),
+        st.tuples(st.just("restart"), st.just(0)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cache_steps, st.sampled_from([["d"], ["b", "d"], ["a", "c"]]))
+def test_cached_runs_always_equal_an_uncached_run_from_scratch(
+    history: list[tuple[str, int]], targets: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        params = dict.fromkeys(PARAMS, 1)
+        x = 1
+        live = _cached_session(Path(directory), params)
+        try:
+            for what, value in history:
+                if what == "restart":  # a new kernel: empty memory, same disk cache
+                    live.cache.flush()
+                    live.close()
+                    live = _cached_session(Path(directory), params)
+                elif what == "x":
+                    x = value
+                else:
+                    params[what] = value
+                    cell = PARAMS[what]
+                    live.apply_cell(CACHE_CELLS[cell].format(**params), cell)
+                got = live.run(targets, inputs={"x": x})
+                expected = (
+                    driver.Builder()
+                    .with_modules(live.module)
+                    .build()
+                    .execute(targets, inputs={"x": x})
+                )
+                assert got == expected
+        finally:
+            live.close()
+
+
+def _cached_session(directory: Path, params: dict[str, int]) -> DataflowSession:
+    s = DataflowSession(f"cached_{next(_modules)}", cache=NodeCache(directory))
+    for cell, source in CACHE_CELLS.items():
+        s.apply_cell(source.format(**params), cell)
+    return s

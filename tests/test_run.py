@@ -1,0 +1,318 @@
+"""Running nodes from a real shell: what is recomputed, what comes from the cache, what fails."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hamilton_nb
+from hamilton_nb.errors import MissingInputError, NodeExecutionError, UnknownNodeError
+from hamilton_nb.registry import REGISTRY
+from tests.conftest import Shell
+
+DATA = Path(__file__).parent.parent / "notebooks" / "data" / "sales.csv"
+
+LOG_CELL = "%%dataflow sales --quiet\nLOG = []\n"
+LOAD_CELL = """%%dataflow sales --quiet
+RATE = 2.0
+
+def _scale(x):
+    return x * RATE
+
+def raw(path: str) -> pd.DataFrame:
+    LOG.append("raw")
+    return pd.read_csv(path)
+
+def clean(raw: pd.DataFrame) -> pd.DataFrame:
+    LOG.append("clean")
+    return raw.dropna(subset=["amount"])
+"""
+REPORT_CELL = """%%dataflow sales --quiet
+def total(clean: pd.DataFrame) -> float:
+    LOG.append("total")
+    return round(float(clean["amount"].sum()), 2)
+
+def scaled(total: float) -> float:
+    LOG.append("scaled")
+    return _scale(total)
+
+def by_region(clean: pd.DataFrame) -> pd.Series:
+    LOG.append("by_region")
+    return clean.groupby("region")["amount"].sum()
+"""
+ALL = ["total", "scaled", "by_region"]
+
+
+@pytest.fixture
+def sales(shell: Shell) -> Shell:
+    shutil.copy(DATA, "sales.csv")
+    shell.ok("import pandas as pd")
+    shell.ok(LOG_CELL, "log")
+    shell.ok(LOAD_CELL, "load")
+    shell.ok(REPORT_CELL, "report")
+    return shell
+
+
+def _log(shell: Shell) -> list[str]:
+    log: list[str] = shell.module("sales").LOG
+    executed = sorted(log)
+    log.clear()
+    return executed
+
+
+def _run(shell: Shell, nodes: str = " ".join(ALL), inputs: str = 'path="sales.csv"') -> object:
+    return shell.ok(f"%dataflow run {nodes} --module sales --inputs {inputs}")
+
+
+def test_run_returns_the_value_of_one_node_and_a_dict_for_several(sales: Shell) -> None:
+    assert _run(sales, "total") == 2333.2
+    values = _run(sales, "total scaled")
+    assert values == {"total": 2333.2, "scaled": 4666.4}
+    session = hamilton_nb.session("sales")
+    assert session.run("scaled", inputs={"path": "sales.csv"}) == 4666.4
+    assert session.last_run is not None and session.last_run.requested == ("scaled",)
+
+
+def test_inputs_can_be_notebook_variables(sales: Shell) -> None:
+    sales.ok("where = 'sales.csv'")
+    assert _run(sales, "total", "path=where") == 2333.2
+    error = sales.fails("%dataflow run total --module sales --inputs path=sales.csv")
+    assert 'quote a string: path="sales.csv"' in str(error)
+
+
+def test_a_warm_run_computes_nothing(sales: Shell) -> None:
+    _run(sales)
+    assert _log(sales) == ["by_region", "clean", "raw", "scaled", "total"]
+    _run(sales)
+    assert _log(sales) == []
+    report = hamilton_nb.session("sales").last_run
+    assert report is not None and report.computed == () and set(report.from_cache) == set(ALL)
+
+
+EDITS = [
+    pytest.param(
+        "report",
+        REPORT_CELL.replace('["amount"].sum()), 2)', '["amount"].sum()), 1)'),
+        ["scaled", "total"],
+        id="node-and-its-descendants",
+    ),
+    pytest.param(
+        "load",
+        LOAD_CELL.replace('subset=["amount"]', 'subset=["amount", "region"]'),
+        ["by_region", "clean", "scaled", "total"],
+        id="upstream-node",
+    ),
+    pytest.param(
+        "load", LOAD_CELL.replace("return x * RATE", "return x * RATE * 1"), ["scaled"], id="helper"
+    ),
+    pytest.param("load", LOAD_CELL.replace("RATE = 2.0", "RATE = 3.0"), ["scaled"], id="constant"),
+    pytest.param(
+        "load",
+        LOAD_CELL.replace("def raw(", "# a comment\n\ndef raw(").replace(
+            'LOG.append("raw")', 'LOG.append("raw")  # trailing'
+        ),
+        [],
+        id="comment-only",
+    ),
+    pytest.param(
+        "report",
+        REPORT_CELL.replace("def total(", "def total(\n").replace(
+            '    LOG.append("total")', '    """Docstring."""\n    LOG.append("total")'
+        ),
+        [],
+        id="docstring-and-layout",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cell", "edited", "recomputed"), EDITS)
+def test_an_edit_recomputes_exactly_what_depends_on_it(
+    sales: Shell, cell: str, edited: str, recomputed: list[str]
+) -> None:
+    _run(sales)
+    _log(sales)
+    sales.ok(edited, cell)
+    _run(sales)
+    assert _log(sales) == recomputed
+
+
+def test_a_new_input_value_recomputes_what_reads_it(sales: Shell) -> None:
+    _run(sales)
+    _log(sales)
+    pd.read_csv("sales.csv").head(10).to_csv("small.csv", index=False)
+    _run(sales, inputs='path="small.csv"')
+    assert _log(sales) == ["by_region", "clean", "raw", "scaled", "total"]
+    _run(sales)  # back to the first file: all of it is still cached
+    assert _log(sales) == []
+
+
+def test_status_shows_states_durations_and_sizes(sales: Shell) -> None:
+    _run(sales, "total")
+    table = sales.ok("%dataflow status --module sales").set_index("node")
+    assert table.loc["total", "state"] == "fresh"
+    assert table.loc["by_region", "state"] == "never run"
+    assert table.loc["path", "state"] == "input"
+    assert table.loc["clean", "size (bytes)"] > 0
+    assert table.loc["clean", "last duration (s)"] >= 0
+    sales.ok(REPORT_CELL.replace("sum()), 2)", "sum()), 1)"), "report")
+    _run(sales, "scaled")
+    table = sales.ok("%dataflow status --module sales").set_index("node")
+    assert table.loc["clean", "state"] == "cached"
+    assert table.loc["total", "state"] == "fresh"
+    sales.ok(LOAD_CELL.replace("RATE = 2.0", "RATE = 5.0"), "load")
+    table = sales.ok("%dataflow status --module sales").set_index("node")
+    assert table.loc["scaled", "state"] == "stale" and table.loc["total", "state"] == "fresh"
+
+
+def test_a_failing_node_names_node_cell_and_line_and_keeps_what_ran(sales: Shell) -> None:
+    broken = REPORT_CELL.replace("    return _scale(total)", "    return _scale(total) / 0")
+    sales.ok(broken, "report")
+    error = sales.fails("%dataflow run scaled --module sales --inputs path='sales.csv'")
+    assert isinstance(error, NodeExecutionError) and error.node == "scaled"
+    assert "cell report, line 8" in str(error) and "ZeroDivisionError" in str(error)
+    assert _log(sales) == ["clean", "raw", "scaled", "total"]
+    table = sales.ok("%dataflow status --module sales").set_index("node")
+    assert table.loc["scaled", "state"] == "failed" and table.loc["total", "state"] == "fresh"
+    sales.ok(REPORT_CELL, "report")
+    _run(sales, "scaled")
+    assert _log(sales) == ["scaled"]
+
+
+def test_missing_inputs_and_unknown_nodes_are_clear_errors(sales: Shell) -> None:
+    error = sales.fails("%dataflow run total --module sales")
+    assert isinstance(error, MissingInputError)
+    assert "missing inputs: path (needed by raw)" in str(error)
+    error = sales.fails("%dataflow run nope --module sales")
+    assert isinstance(error, UnknownNodeError)
+
+
+def test_config_selects_functions_and_keys_values_apart(shell: Shell) -> None:
+    shell.ok(
+        "%%dataflow\nfrom hamilton.function_modifiers import config\n"
+        "CALLS = []\n"
+        "@config.when(unit='k')\ndef price__k(base: float) -> float:\n"
+        "    CALLS.append('k')\n    return base / 1000\n"
+        "@config.when_not(unit='k')\ndef price__units(base: float) -> float:\n"
+        "    CALLS.append('u')\n    return base\n",
+        "prices",
+    )
+    assert shell.ok("%dataflow run price --inputs base=2000.0 --config unit='k'") == 2.0
+    assert shell.ok("%dataflow run price --inputs base=2000.0") == 2000.0
+    assert shell.ok("%dataflow run price --inputs base=2000.0 --config unit='k'") == 2.0
+    assert shell.module().CALLS == ["k", "u"]
+
+
+def test_overrides_replace_nodes_without_computing_them(sales: Shell) -> None:
+    session = hamilton_nb.session("sales")
+    assert session.run("scaled", overrides={"total": 10.0}) == 20.0
+    assert _log(sales) == ["scaled"]
+
+
+def test_a_value_that_cannot_be_pickled_still_works_from_memory(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok(
+        "%%dataflow\nimport threading\nCALLS = []\n"
+        "def lock() -> object:\n    CALLS.append('lock')\n    return threading.Lock()\n"
+        "def held(lock: object) -> bool:\n    return lock.locked()\n",
+        "c",
+    )
+    assert shell.ok("%dataflow run held") is False
+    assert "'lock' is kept in memory only" in capsys.readouterr().err
+    assert shell.ok("%dataflow run held lock")["held"] is False
+    assert shell.module().CALLS == ["lock"]
+
+
+def test_a_5000_node_chain_runs_without_recursion_error(shell: Shell) -> None:
+    chain = "\n".join(
+        f"def n{i}(n{i - 1}: int) -> int:\n    return n{i - 1} + 1" for i in range(1, 5000)
+    )
+    shell.ok("%%dataflow deep --quiet\ndef n0() -> int:\n    return 0\n" + chain, "chain")
+    assert shell.ok("%dataflow run n4999 --module deep") == 4999
+    assert shell.ok("%dataflow run n4999 --module deep") == 4999
+    assert hamilton_nb.session("deep").last_run.computed == ()  # type: ignore[union-attr]
+
+
+# -- the disk cache ----------------------------------------------------------------------------
+
+
+def test_cache_off_keeps_values_in_memory_only_and_clear_forgets_them(sales: Shell) -> None:
+    sales.ok("%dataflow cache --off")
+    assert REGISTRY.cache.directory is None
+    _run(sales)
+    assert not Path(".hamilton_nb").exists()
+    _log(sales)
+    sales.ok("%dataflow cache --clear")
+    _run(sales)
+    assert _log(sales) == ["by_region", "clean", "raw", "scaled", "total"]
+
+
+def test_cache_dir_moves_the_disk_cache(sales: Shell, tmp_path: Path) -> None:
+    sales.ok(f"%dataflow cache --dir {tmp_path / 'elsewhere'} --max-memory 64MB")
+    assert REGISTRY.cache.memory.cap == 64 * 2**20
+    _run(sales)
+    REGISTRY.cache.flush()
+    assert any((tmp_path / "elsewhere").rglob("*"))
+
+
+PROCESS = """
+import shutil, sys
+from pathlib import Path
+from hamilton_nb.cache import NodeCache
+from hamilton_nb.sessions import DataflowSession
+
+s = DataflowSession("sales_{n}", cache=NodeCache(Path(sys.argv[1])))
+for cid, cell in {cells!r}.items():
+    s.apply_cell(cell, cid)
+value = s.run({targets!r}, inputs={{"path": sys.argv[2]}})
+s.cache.flush()
+print(sorted(s.module.LOG), value["total"])
+"""
+
+
+def _process(n: int, cache_dir: Path) -> str:
+    cells = {
+        "log": "import pandas as pd\n" + LOG_CELL.split("\n", 1)[1],
+        "load": LOAD_CELL.split("\n", 1)[1],
+        "report": REPORT_CELL.split("\n", 1)[1],
+    }
+    script = PROCESS.format(n=n, cells=cells, targets=ALL)
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), str(cache_dir), str(DATA)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_second_process_with_the_same_cells_and_inputs_computes_nothing(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "shared-cache"
+    assert _process(1, cache_dir) == "['by_region', 'clean', 'raw', 'scaled', 'total'] 2333.2"
+    assert _process(2, cache_dir) == "[] 2333.2"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip-a-byte", "delete"])
+def test_a_damaged_cache_entry_is_recomputed_never_wrong(tmp_path: Path, damage: str) -> None:
+    cache_dir = tmp_path / "shared-cache"
+    _process(1, cache_dir)
+    files = [p for p in cache_dir.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        if damage == "truncate":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "flip-a-byte":
+            path.write_bytes(data[:-1] + bytes([data[-1] ^ 0xFF]))
+        else:
+            path.unlink()
+    out = _process(2, cache_dir)
+    assert out.endswith(" 2333.2")
+    assert not out.startswith("[] ")  # the damaged entries were computed again
