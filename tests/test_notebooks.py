@@ -87,3 +87,22 @@ def test_without_cell_ids_a_redefinition_takes_over_the_earlier_cell(tmp_path: P
     )
     assert _text(nb.cells[2]).strip() == "dataflow: ~1 changed, -1 removed, 1 stale"
     assert _text(nb.cells[3]).strip() == "['a']"
+
+
+def test_a_run_longer_than_a_second_shows_its_progress_in_the_cell(tmp_path: Path) -> None:
+    nb = _run(
+        [
+            "%load_ext hamilton_nb",
+            "%%dataflow slow\nimport time\n\n"
+            "def a() -> int:\n    time.sleep(0.7)\n    return 1\n\n"
+            "def b(a: int) -> int:\n    time.sleep(0.7)\n    return a + 1\n\n"
+            "def c(b: int) -> int:\n    return b + 1",
+            "%dataflow run c --module slow",
+            "%dataflow run c --module slow",
+        ],
+        tmp_path,
+    )
+    shown = [o for o in nb.cells[2].outputs if o.output_type == "display_data"]
+    assert len(shown) == 1 and shown[0].data["text/plain"].startswith("3/3 nodes in ")
+    assert nb.cells[2].outputs[-1].data["text/plain"] == "3"
+    assert [o.output_type for o in nb.cells[3].outputs] == ["execute_result"]  # all cached
