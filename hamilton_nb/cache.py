@@ -10,6 +10,7 @@ import shutil
 import struct
 import threading
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -106,17 +107,21 @@ class DiskStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._packs: dict[str, tuple[Path, int, int]] | None = None  # key -> file, offset, size
+        self._objects: set[str] = set()
         self._lock = threading.Lock()
 
     def _object_path(self, key: str) -> Path:
         return self.root / "objects" / key[:2] / key
 
     def _index(self) -> dict[str, tuple[Path, int, int]]:
+        if self._packs is not None:  # read without the lock: the writer only adds keys
+            return self._packs
         with self._lock:
-            if self._packs is None:
+            if self._packs is None:  # one look at the directory; writes keep it up to date
                 self._packs = {}
                 for pack in sorted((self.root / "packs").glob("*.pack")):
                     self._scan(pack)
+                self._objects = {p.name for p in (self.root / "objects").glob("*/*")}
             return self._packs
 
     def _scan(self, pack: Path) -> None:
@@ -135,11 +140,13 @@ class DiskStore:
 
     def contains(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out corrupt when read)."""
-        return key in self._index() or self._object_path(key).exists()
+        return key in self._index() or key in self._objects
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value); an unreadable or corrupt entry is removed and reads as a miss."""
         where = self._index().get(key)
+        if where is None and key not in self._objects:
+            return False, None
         try:
             if where is not None:
                 path, offset, size = where
@@ -160,6 +167,7 @@ class DiskStore:
         with self._lock:
             if self._packs is not None:
                 self._packs.pop(key, None)
+            self._objects.discard(key)
         self._object_path(key).unlink(missing_ok=True)
 
     def write(self, records: Iterable[_Record]) -> None:
@@ -170,6 +178,8 @@ class DiskStore:
                 small.append(record)
             else:
                 _atomic_write(self._object_path(record.key), record.encode())
+                with self._lock:
+                    self._objects.add(record.key)
         if small:
             pack = self.root / "packs" / f"{uuid.uuid4().hex}.pack"
             _atomic_write(pack, b"".join(r.encode() for r in small))
@@ -182,6 +192,17 @@ class DiskStore:
         with self._lock:
             shutil.rmtree(self.root, ignore_errors=True)
             self._packs = None
+            self._objects = set()
+
+
+_OPEN: weakref.WeakSet[NodeCache] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """Let pending writes finish when the kernel exits."""
+    for cache in list(_OPEN):
+        cache.flush()
 
 
 def _decode(data: bytes, key: str) -> Any:
@@ -216,7 +237,7 @@ class NodeCache:
         self._pending: queue.Queue[list[_Record | tuple[str, Any]]] = queue.Queue()
         self._writer: threading.Thread | None = None
         self.write_errors: list[str] = []
-        atexit.register(self.flush)
+        _OPEN.add(self)
 
     @property
     def directory(self) -> Path | None:
@@ -246,7 +267,7 @@ class NodeCache:
             self.memory.put(key, value, size)
             if self.disk is None:
                 continue
-            if values.parquet_safe(value):  # cannot fail: serialised by the writer thread
+            if values.always_storable(value):  # serialised by the writer thread
                 records.append((key, value))
                 continue
             try:  # here, so that a value that cannot be stored is reported with its run

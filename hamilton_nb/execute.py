@@ -6,20 +6,20 @@ import logging
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from hamilton import base, driver, lifecycle
 from hamilton.function_modifiers.base import get_node_decorators
-from hamilton.graph import FunctionGraph, update_dependencies
+from hamilton.graph import FunctionGraph
 from hamilton.lifecycle.base import LifecycleAdapterSet
-from hamilton.node import DependencyType, Node
+from hamilton.node import DependencyType
 
 from hamilton_nb.errors import Location, MissingInputError, NodeExecutionError, UnknownNodeError
 from hamilton_nb.fingerprint import digest
-from hamilton_nb.graph import DataflowGraph
+from hamilton_nb.graph import DataflowGraph, NodeSpec
 from hamilton_nb.names import NodeName
 from hamilton_nb.values import hash_value
 
@@ -68,57 +68,65 @@ class Outcome:
     error: NodeExecutionError | None = None
 
 
-def topological(graph: DataflowGraph, targets: list[str]) -> list[NodeName]:
-    """Nodes that ``targets`` need (themselves included), dependencies first; iterative."""
-    order: list[NodeName] = []
-    state: dict[str, int] = {}
-    for root in targets:
-        if root in state or root not in graph:
-            continue
-        stack: list[tuple[str, Iterator[str]]] = [(root, iter(graph.dependencies(root)))]
-        state[root] = 1
-        while stack:
-            name, deps = stack[-1]
-            dep = next(deps, None)
-            if dep is None:
-                stack.pop()
-                state[name] = 2
-                order.append(NodeName(name))
-            elif dep not in state and dep in graph:
-                state[dep] = 1
-                stack.append((dep, iter(graph.dependencies(dep))))
-    return order
+MISSING = "<missing>"  # the key of an input nobody gave
 
 
 def node_keys(
-    graph: DataflowGraph, order: list[NodeName], input_keys: Mapping[str, str | None]
-) -> dict[str, str | None]:
-    """Cache keys: a node's key hashes its code fingerprint and the keys of what it reads."""
-    keys: dict[str, str | None] = dict(input_keys)
-    for name in order:
-        if name in keys:  # overridden by the caller
-            continue
-        spec = graph.nodes()[name]
-        parts = [spec.fingerprint]
-        for dep, _ in spec.inputs:
-            key = keys.get(dep, "default")  # an optional input left out: the default is code
-            if key is None:
-                break
-            parts.append(f"{dep}={key}")
+    graph: DataflowGraph,
+    targets: Iterable[str],
+    value_key: Callable[[str], str | None],
+    leaves: Mapping[str, str | None] | None = None,
+) -> tuple[dict[str, str | None], list[NodeName]]:
+    """Cache keys of ``targets`` and everything they need, and those nodes in dependency order.
+
+    A node's key hashes its code fingerprint and the keys of what it reads; None means "not
+    cacheable" (it reads a value that cannot be hashed, or a required input nobody gave).
+
+    Args:
+        graph: the graph.
+        targets: node (or input) names.
+        value_key: the key of an input's value, or ``MISSING``.
+        leaves: names given a value by the caller (overrides): their keys; not walked through.
+    """
+    nodes = cast(Mapping[str, NodeSpec], graph.nodes())
+    keys: dict[str, str | None] = dict(leaves or {})
+    order: list[NodeName] = []
+    expanded: set[str] = set()
+    stack = [(t, False) for t in targets]
+    while stack:  # iterative post-order: deep chains are fine
+        name, ready = stack.pop()
+        spec = nodes.get(name)
+        if ready:
+            assert spec is not None
+            keys[name] = _key(spec, keys)
+            order.append(spec.name)
+        elif name in keys or name in expanded:
+            continue  # in a DAG, a node met again is already done
+        elif spec is None:
+            keys[name] = value_key(name)
         else:
-            keys[name] = digest(*parts)
-            continue
-        keys[name] = None
-    return keys
+            expanded.add(name)
+            stack.append((name, True))
+            stack.extend((dep, False) for dep, _ in spec.inputs if dep not in keys)
+    return keys, order
 
 
-def input_keys(values: Mapping[str, Any], prefix: str = "input") -> dict[str, str | None]:
-    """Keys of given values (inputs, config, overrides): their content hashes."""
-    keys: dict[str, str | None] = {}
-    for name, value in values.items():
-        h = hash_value(value)
-        keys[name] = digest(prefix, h) if h is not None else None
-    return keys
+def _key(spec: NodeSpec, keys: Mapping[str, str | None]) -> str | None:
+    parts = [spec.fingerprint]
+    for dep, (_, kind) in spec.hamilton.input_types.items():
+        key = keys[dep]
+        if key == MISSING and kind == DependencyType.OPTIONAL:
+            key = "default"  # left out: the function's default is part of its code
+        if key is None or key == MISSING:
+            return None
+        parts.append(f"{dep}={key}")
+    return digest(*parts)
+
+
+def value_key(value: Any, prefix: str = "input") -> str | None:
+    """The key of a given value (input, config, override): its content hash."""
+    h = hash_value(value)
+    return digest(prefix, h) if h is not None else None
 
 
 def plan(
@@ -135,79 +143,79 @@ def plan(
         UnknownNodeError: a target is neither a node nor an input.
         MissingInputError: a node to compute needs an input nobody gave.
     """
-    known = graph.nodes().keys() | graph.inputs().keys()
-    unknown = [t for t in targets if t not in known]
+    nodes = cast(Mapping[str, NodeSpec], graph.nodes())
+    unknown = [t for t in targets if t not in nodes and not graph.consumers(t)]
     if unknown:
         raise UnknownNodeError(f"no node named {', '.join(map(repr, unknown))}.")
     given = {**config, **inputs}
-    order = topological(graph, targets)
-    keys = node_keys(graph, order, {**input_keys(given), **input_keys(overrides, "override")})
+
+    def given_key(name: str) -> str | None:
+        return value_key(given[name]) if name in given else MISSING
+
+    leaves = {n: value_key(v, "override") for n, v in overrides.items()}
+    keys, order = node_keys(graph, targets, given_key, leaves)
     compute: set[str] = set()
     loaded: dict[str, Any] = {}
-    todo = [t for t in targets if t in graph]
+    needed: dict[str, Any] = {}
+    missing: dict[str, list[str]] = {}
+    todo = [t for t in targets if t in nodes]
     while todo:
         name = todo.pop()
         if name in compute or name in loaded or name in overrides:
             continue
-        key = keys.get(name)
+        key = keys[name]
         if key is not None:
             found, value = cache.get(key)
             if found:
                 loaded[name] = value
                 continue
         compute.add(name)
-        todo.extend(d for d in graph.dependencies(name) if d in graph)
-    needed_inputs = _needed_inputs(graph, compute, given, overrides)
-    return Plan(keys, [n for n in order if n in compute], loaded, needed_inputs)
-
-
-def _needed_inputs(
-    graph: DataflowGraph, compute: set[str], given: Mapping[str, Any], overrides: Mapping[str, Any]
-) -> dict[str, Any]:
-    needed: dict[str, Any] = {}
-    missing: dict[str, list[str]] = {}
-    for name in sorted(compute):
-        spec = graph.nodes()[NodeName(name)]
-        for dep, (_, kind) in spec.hamilton.input_types.items():
-            if dep in graph or dep in overrides:
-                continue
-            if dep in given:
+        for dep, (_, kind) in nodes[name].hamilton.input_types.items():
+            if dep in nodes:
+                todo.append(dep)
+            elif dep in given:
                 needed[dep] = given[dep]
-            elif kind == DependencyType.REQUIRED:
+            elif dep not in overrides and kind == DependencyType.REQUIRED:
                 missing.setdefault(dep, []).append(name)
     if missing:
-        described = "; ".join(f"{m} (needed by {', '.join(n)})" for m, n in sorted(missing.items()))
+        described = "; ".join(
+            f"{m} (needed by {', '.join(sorted(n))})" for m, n in sorted(missing.items())
+        )
         raise MissingInputError(
             f"missing inputs: {described}. Pass them with --inputs name=value"
             " (or inputs={...} in Python)."
         )
-    return needed
+    return Plan(keys, [n for n in order if n in compute], loaded, needed)
 
 
-class _Recorder(lifecycle.NodeExecutionHook):  # type: ignore[misc]
-    """Hamilton lifecycle hook: each node's result, duration and error, as it happens."""
+class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
+    """Hamilton lifecycle method that runs each node: records its result, duration and error.
+
+    (One lifecycle call per node, where a before/after hook pair costs two.)
+    """
 
     def __init__(self, outcome: Outcome, failures: dict[str, Exception], progress: Progress | None):
         self.outcome = outcome
         self.failures = failures
         self.progress = progress
-        self._started: dict[str, float] = {}
 
-    def run_before_node_execution(self, *, node_name: str, **_: Any) -> None:
-        self._started[node_name] = time.perf_counter()
+    def run_to_execute_node(
+        self, *, node_name: str, node_callable: Any, node_kwargs: dict[str, Any], **_: Any
+    ) -> Any:
         if self.progress is not None:
             self.progress.node_started(node_name)
-
-    def run_after_node_execution(
-        self, *, node_name: str, result: Any, error: Exception | None, success: bool, **_: Any
-    ) -> None:
-        self.outcome.durations[node_name] = time.perf_counter() - self._started[node_name]
-        if success:
-            self.outcome.results[node_name] = result
-        elif error is not None:
-            self.failures[node_name] = error
-        if self.progress is not None:
-            self.progress.node_finished(node_name)
+        started = time.perf_counter()
+        try:
+            result = node_callable(**node_kwargs)
+        except Exception as e:
+            self.failures[node_name] = e
+            raise
+        finally:
+            self.outcome.durations[node_name] = time.perf_counter() - started
+            if self.progress is not None:
+                self.progress.node_finished(node_name)
+        self.outcome.results[node_name] = result
+        return result
 
 
 def execute(
@@ -229,13 +237,7 @@ def execute(
     recorder = _Recorder(outcome, failures, progress)
     adapters = LifecycleAdapterSet(base.DictResult(), recorder)
     given = {**the_plan.loaded, **overrides}
-    nodes: dict[str, Node] = {
-        n: graph.nodes()[NodeName(n)].hamilton.copy(include_refs=False)
-        for n in [*the_plan.compute, *(g for g in given if g in graph)]
-    }
-    fn_graph = FunctionGraph(
-        update_dependencies(nodes, adapters, reset_dependencies=False), dict(config), adapters
-    )
+    fn_graph = FunctionGraph(graph.hamilton_nodes(), dict(config), adapters)
     dr = driver.Driver(dict(config), adapter=adapters, _use_legacy_adapter=False)
     dr.graph = fn_graph
     if progress is not None:

@@ -9,11 +9,8 @@ from dataclasses import dataclass, field
 
 def digest(*parts: str) -> str:
     """A short, stable hash of some strings."""
-    h = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
+    joined = "\x00".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(joined, digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)

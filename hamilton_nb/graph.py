@@ -11,6 +11,7 @@ from hamilton.node import Node
 
 from hamilton_nb.errors import CycleError, DuplicateNodeError, Location, TypeMismatchError
 from hamilton_nb.names import CellId, NodeName
+from hamilton_nb.wiring import Wiring
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +87,12 @@ class DataflowGraph(_View):
     def __init__(self) -> None:
         self._nodes: dict[NodeName, NodeSpec] = {}
         self._consumers: dict[str, set[NodeName]] = {}
+        self._wiring = Wiring([], lambda name: _input_type(name, self))
+
+    def hamilton_nodes(self) -> dict[str, Node]:
+        """Hamilton's node objects for the whole graph, wired (inputs included), ready for
+        ``hamilton.graph.FunctionGraph``; kept up to date with every change."""
+        return self._wiring.nodes
 
     def __contains__(self, name: object) -> bool:
         return name in self._nodes
@@ -174,6 +181,12 @@ class DataflowGraph(_View):
                 self._consumers.setdefault(dep, set()).add(name)
         added = frozenset(n for n in staged.upsert if n not in old)
         removed = frozenset(n for n in old if n not in staged.upsert)
+        rewired = [
+            s.hamilton
+            for n, s in staged.upsert.items()
+            if n not in old or old[n].hamilton is not s.hamilton
+        ]
+        self._wiring.update(removed, rewired)
         changed = frozenset(
             n for n, s in staged.upsert.items() if n in old and old[n].fingerprint != s.fingerprint
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from hamilton_nb.execute import Outcome, Plan, node_keys, topological
+from hamilton_nb.execute import MISSING, Outcome, Plan, node_keys
 from hamilton_nb.graph import DataflowGraph
 
 FRESH, CACHED, STALE, FAILED, INPUT, NEVER = (
@@ -19,8 +19,7 @@ FRESH, CACHED, STALE, FAILED, INPUT, NEVER = (
 )
 
 
-@dataclass(frozen=True)
-class NodeRun:
+class NodeRun(NamedTuple):  # a tuple: one is made per node per run, so it must be cheap
     """The last time a node was computed, failed, or had its value taken from the cache."""
 
     key: str | None
@@ -59,7 +58,7 @@ class RunBook:
 
     def __init__(self) -> None:
         self.nodes: dict[str, NodeRun] = {}
-        self.input_keys: dict[str, str | None] = {}
+        self.input_keys: dict[str, str | None] = {}  # of the latest runs, for states
         self.last: RunReport | None = None
         self._fresh: set[str] = set()
 
@@ -77,10 +76,9 @@ class RunBook:
             known = self.nodes.get(name)
             duration = known.duration if known and known.key == plan.keys.get(name) else None
             self.nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
-        for name in plan.compute:
-            if name in outcome.results:
-                duration = outcome.durations.get(name, 0.0)
-                self.nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
+        durations, keys = outcome.durations, plan.keys
+        for name in outcome.results:
+            self.nodes[name] = NodeRun(keys[name], durations[name], sizes[name])
         failed = outcome.error.node if outcome.error else None
         if failed is not None:
             self.nodes[failed] = NodeRun(
@@ -95,7 +93,7 @@ class RunBook:
 
     def states(self, graph: DataflowGraph, in_cache: Callable[[str], bool]) -> dict[str, str]:
         """Every node's and input's state, against the inputs of the latest runs."""
-        keys = node_keys(graph, topological(graph, list(graph.nodes())), self.input_keys)
+        keys, _ = node_keys(graph, graph.nodes(), lambda n: self.input_keys.get(n, MISSING))
         states = dict.fromkeys(graph.inputs(), INPUT)
         for name in graph.nodes():
             run = self.nodes.get(name)

@@ -81,6 +81,16 @@ def _native_dtype(dtype: Any, pandas: Any) -> bool:
     return dtype.kind in "biufcmM"
 
 
+def always_storable(value: Any) -> bool:
+    """Values that certainly serialise (so they can be serialised later, off the main thread)."""
+    if isinstance(value, _SCALARS):
+        return True
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray) and value.dtype.kind != "O":
+        return True
+    return parquet_safe(value)
+
+
 def dumps(value: Any) -> tuple[str, bytes]:
     """Serialise: DataFrames that round-trip exactly go to Parquet, the rest to pickle.
 

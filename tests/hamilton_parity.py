@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 from hamilton import driver
+from hamilton.node import Node
 
 from hamilton_nb.graph import type_name
 from hamilton_nb.sessions import DataflowSession
@@ -41,3 +42,23 @@ def assert_matches_hamilton(session: DataflowSession) -> None:
     )
     different = {n: (ours[n], theirs[n]) for n in ours if ours[n] != theirs[n]}
     assert not different, different
+
+
+def wired(nodes: dict[str, Node]) -> dict[str, tuple[str, bool, list[str], list[str]]]:
+    """Hamilton node objects as comparable data: type, input or not, and both edge lists."""
+    return {
+        name: (
+            type_name(n.type),
+            n.user_defined,
+            sorted(d.name for d in n.dependencies),
+            sorted(d.name for d in n.depended_on_by),
+        )
+        for name, n in nodes.items()
+    }
+
+
+def assert_wiring_matches_hamilton(session: DataflowSession) -> None:
+    """The incrementally kept node objects equal what Hamilton wires from the module."""
+    dr = driver.Builder().with_modules(session.module).with_config(session.config).build()
+    theirs = {n: v for n, v in wired(dr.graph.nodes).items() if n not in session.config}
+    assert wired(session.graph.hamilton_nodes()) == theirs

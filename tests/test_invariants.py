@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hamilton_nb.cache import NodeCache
 from hamilton_nb.errors import DataflowError
 from hamilton_nb.sessions import DataflowSession
-from tests.hamilton_parity import assert_matches_hamilton
+from tests.hamilton_parity import assert_matches_hamilton, assert_wiring_matches_hamilton
 
 NAMES = ["a", "b", "c", "d", "e", "f"]
 CELLS = ["c0", "c1", "c2", "c3"]
@@ -133,6 +133,7 @@ def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
             finally:
                 scratch.close()
             assert_matches_hamilton(live)
+            assert_wiring_matches_hamilton(live)
             _assert_functions_report_their_current_source(live)
     finally:
         live.close()

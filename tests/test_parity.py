@@ -14,7 +14,11 @@ import pytest
 
 from hamilton_nb.errors import CellExecutionError
 from hamilton_nb.sessions import DataflowSession
-from tests.hamilton_parity import assert_matches_hamilton, hamilton_structure
+from tests.hamilton_parity import (
+    assert_matches_hamilton,
+    assert_wiring_matches_hamilton,
+    hamilton_structure,
+)
 
 FEATURES = '''
 import pandas as pd
@@ -145,7 +149,9 @@ def test_a_module_split_into_cells_gives_hamiltons_graph(
         assert len(cells) > 3
         for i, cell in enumerate(cells):
             s.apply_cell(cell, f"c{i}")
+            s.graph.hamilton_nodes()  # from here on, kept up to date change by change
         assert_matches_hamilton(s)
+        assert_wiring_matches_hamilton(s)
         assert hamilton_structure(s.module, config) == hamilton_structure(whole, config)
         for i, cell in enumerate(cells):  # running every cell again changes nothing
             s.apply_cell(cell, f"c{i}")
