@@ -202,7 +202,7 @@ def _split(source: str) -> list[tuple[int, str]]:
 def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
     """Definitions with lines counted from 1 at the start of ``lines``."""
     for stmt in tree.body:
-        start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+        start = first_line(stmt)
         end = stmt.end_lineno or stmt.lineno
         text = "\n".join(lines[start - 1 : end])
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -224,6 +224,12 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
             reads = frozenset(_loads(stmt))
             for name in _stored_names(stmt):
                 yield Definition(name, "constant", start, end, _code_digest(stmt), reads, text)
+
+
+def first_line(stmt: ast.stmt) -> int:
+    """The line a top-level statement starts on, its decorators included."""
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
 
 
 def _mutated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:

@@ -74,3 +74,11 @@ class NodeExecutionError(DataflowError):
 
     def _render_traceback_(self) -> list[str]:
         return [*super()._render_traceback_(), *self.frames]
+
+
+class ExportError(DataflowError):
+    """The dataflow cannot be exported (a broken cell, an unknown module, ...)."""
+
+
+class OverwriteRefusedError(ExportError):
+    """The target file exists and was not written by hamilton_nb (or was edited since)."""

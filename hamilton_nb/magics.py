@@ -14,10 +14,11 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from hamilton_nb.cache import NodeCache
+from hamilton_nb.notebook import imports_of
 from hamilton_nb.registry import REGISTRY
 from hamilton_nb.sessions import DataflowSession
 
-COMMANDS = ("status", "run", "drop", "reset", "cache")
+COMMANDS = ("status", "run", "drop", "reset", "cache", "export", "load")
 
 
 class IPythonNotebook:
@@ -35,29 +36,10 @@ class IPythonNotebook:
         history: list[str] = self.shell.user_ns.get("In", [])
         for i in range(len(history) - 1, -1, -1):
             if i not in self._imports:
-                self._imports[i] = _imports_of(history[i])
+                self._imports[i] = imports_of(history[i])
             if name in self._imports[i]:
                 return self._imports[i][name]
         return None
-
-
-def _imports_of(source: str) -> dict[str, str]:
-    """``name -> import statement`` for the top-level imports of an ordinary cell."""
-    if "run_cell_magic('dataflow'" in source:
-        return {}
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    found: dict[str, str] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Import | ast.ImportFrom):
-            for alias in stmt.names:
-                if alias.name == "*":
-                    continue
-                single = type(stmt)(**{**stmt.__dict__, "names": [alias]})
-                found[alias.asname or alias.name.split(".")[0]] = ast.unparse(single)
-    return found
 
 
 @magics_class
@@ -68,6 +50,13 @@ class DataflowMagics(Magics):
         super().__init__(shell)
         self.cell_id: str | None = None
         self.label: str | None = None
+
+    def notebook_name(self) -> str:
+        """The notebook's file name, as the frontend tells the kernel (JupyterLab sets
+        ``__session__``, VS Code ``__vsc_ipynb_file__``)."""
+        ns = self.shell.user_ns if self.shell else {}
+        path = ns.get("__session__") or ns.get("__vsc_ipynb_file__")
+        return Path(str(path)).name if path else "a notebook"
 
     def pre_run_cell(self, info: Any) -> None:
         """Remember the frontend's id of the cell about to run (None when it sends none) and
@@ -100,6 +89,8 @@ class DataflowMagics(Magics):
     @argument("--off", action="store_true", help="cache: keep values in memory only")
     @argument("--clear", action="store_true", help="cache: forget every cached value")
     @argument("--max-memory", help="cache: memory cap, e.g. 512MB or 2GB")
+    @argument("--force", action="store_true", help="export: replace a file not written by us")
+    @argument("--tests", action="store_true", help="export: also write regression tests")
     @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
         """``%dataflow status | run NODE... | drop NODE | reset | cache [--module NAME]``."""
@@ -123,6 +114,18 @@ class DataflowMagics(Magics):
             return None
         if args.command == "cache":
             print(configure_cache(args))
+            return None
+        if args.command in ("export", "load"):
+            if len(args.args) != 1:
+                raise UsageError(f"usage: %dataflow {args.command} PATH [--module NAME]")
+            if args.command == "load":
+                ids = session.load(args.args[0])
+                print(f"{session.name}: loaded {args.args[0]} as {len(ids)} cells")
+                return None
+            if args.tests:
+                raise UsageError("--tests is not available yet")
+            path = session.export(args.args[0], force=args.force, source=self.notebook_name())
+            print(f"{session.name}: exported to {path}")
             return None
         session.reset()
         print(f"{session.name}: reset")

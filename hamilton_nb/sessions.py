@@ -8,6 +8,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import FunctionType
 from typing import Any, Protocol
 
@@ -428,6 +429,24 @@ class DataflowSession:
             graph.apply(specs, ())
             self._derived[key] = graph
         return self._derived[key]
+
+    def export(self, path: str | Path, *, force: bool = False, source: str = "a notebook") -> Path:
+        """Write the module's cells as a plain Hamilton module (see ``hamilton_nb.export``).
+
+        Raises:
+            ExportError: the module cannot be exported as it is.
+            OverwriteRefusedError: ``path`` exists and was not written by hamilton_nb (or
+                was edited since); pass ``force=True`` to replace it.
+        """
+        from hamilton_nb.export import export_session
+
+        return export_session(self, Path(path), source, force=force).path
+
+    def load(self, path: str | Path) -> list[str]:
+        """Load a Hamilton module file for editing, one pseudo-cell per function group."""
+        from hamilton_nb.export import load_module
+
+        return load_module(self, Path(path))
 
     def drop(self, node: str) -> GraphDiff:
         """Remove the function that defines ``node`` (and every node it produces).
