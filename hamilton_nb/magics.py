@@ -122,9 +122,9 @@ class DataflowMagics(Magics):
                 ids = session.load(args.args[0])
                 print(f"{session.name}: loaded {args.args[0]} as {len(ids)} cells")
                 return None
-            if args.tests:
-                raise UsageError("--tests is not available yet")
-            path = session.export(args.args[0], force=args.force, source=self.notebook_name())
+            path = session.export(
+                args.args[0], force=args.force, tests=args.tests, source=self.notebook_name()
+            )
             print(f"{session.name}: exported to {path}")
             return None
         session.reset()

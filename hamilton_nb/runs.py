@@ -59,6 +59,8 @@ class RunBook:
     def __init__(self) -> None:
         self.nodes: dict[str, NodeRun] = {}
         self.input_keys: dict[str, str | None] = {}  # of the latest runs, for states
+        self.inputs: dict[str, Any] = {}  # values of the latest runs, for regression tests
+        self.config: dict[str, Any] = {}
         self.last: RunReport | None = None
         self._fresh: set[str] = set()
 
@@ -72,6 +74,7 @@ class RunBook:
     ) -> RunReport:
         """Remember a run's plan and outcome; returns its report."""
         self.input_keys.update({k: plan.keys.get(k) for k in plan.inputs})
+        self.inputs.update(plan.inputs)
         for name in plan.loaded:
             known = self.nodes.get(name)
             duration = known.duration if known and known.key == plan.keys.get(name) else None

@@ -392,7 +392,7 @@ class DataflowSession:
         names = [nodes] if isinstance(nodes, str) else list(nodes)
         inputs, overrides = dict(inputs or {}), dict(overrides or {})
         merged = {**self.config, **(config or {})}
-        graph = self._graph_for(merged)
+        graph = self.graph_for(merged)
         the_plan = plan(graph, names, inputs, merged, overrides, self.cache)
         if progress is None and self.progress is not None and the_plan.compute:
             progress = self.progress()
@@ -402,6 +402,7 @@ class DataflowSession:
         refused = self.cache.put_many((k, outcome.results[n], sizes[n]) for k, n in keyed.items())
         not_stored = {keyed[k]: reason for k, reason in refused.items()}
         self.runs.record(names, the_plan, outcome, sizes, not_stored)
+        self.runs.config = merged
         for n, reason in not_stored.items():
             self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
         if outcome.error is not None:
@@ -410,7 +411,7 @@ class DataflowSession:
         values = {n: known[n] for n in names}
         return values[names[0]] if isinstance(nodes, str) else values
 
-    def _graph_for(self, config: dict[str, Any]) -> DataflowGraph:
+    def graph_for(self, config: dict[str, Any]) -> DataflowGraph:
         """The graph resolved with ``config``: the session's own, or one built for that config
         (every function resolved again; kept until the next change of the cells)."""
         if config == self.config:
@@ -430,17 +431,26 @@ class DataflowSession:
             self._derived[key] = graph
         return self._derived[key]
 
-    def export(self, path: str | Path, *, force: bool = False, source: str = "a notebook") -> Path:
-        """Write the module's cells as a plain Hamilton module (see ``hamilton_nb.export``).
+    def export(
+        self,
+        path: str | Path,
+        *,
+        force: bool = False,
+        tests: bool = False,
+        source: str = "a notebook",
+    ) -> Path:
+        """Write the module's cells as a plain Hamilton module (see ``hamilton_nb.export``);
+        with ``tests``, also ``test_<module>.py`` checking the values computed so far.
 
         Raises:
-            ExportError: the module cannot be exported as it is.
+            ExportError: the module cannot be exported as it is (or nothing was computed
+                yet, with ``tests``).
             OverwriteRefusedError: ``path`` exists and was not written by hamilton_nb (or
                 was edited since); pass ``force=True`` to replace it.
         """
         from hamilton_nb.export import export_session
 
-        return export_session(self, Path(path), source, force=force).path
+        return export_session(self, Path(path), source, force=force, tests=tests).path
 
     def load(self, path: str | Path) -> list[str]:
         """Load a Hamilton module file for editing, one pseudo-cell per function group."""

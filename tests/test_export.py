@@ -26,6 +26,7 @@ from hamilton_nb.export import (
 )
 from hamilton_nb.notebook import read_notebook
 from hamilton_nb.sessions import DataflowSession
+from tests.conftest import Shell
 from tests.hamilton_parity import assert_matches_hamilton
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -228,3 +229,38 @@ def test_the_magic_and_the_cli_write_the_same_file(tmp_path: Path) -> None:
             client.execute_cell(cell, index)
     from_cli = export_notebook(notebook).path
     assert (tmp_path / "from_magic.py").read_bytes() == from_cli.read_bytes()
+
+
+def test_export_with_tests_writes_regression_tests_that_pass_then_catch_an_edit(
+    shell: Shell, tmp_path: Path
+) -> None:
+    shutil.copy(Path(__file__).parent.parent / "notebooks" / "data" / "sales.csv", "sales.csv")
+    shell.ok("import pandas as pd")
+    shell.ok(
+        "%%dataflow shop\ndef raw(path: str) -> pd.DataFrame:\n    return pd.read_csv(path)\n\n"
+        "def total(raw: pd.DataFrame) -> float:\n    return float(raw['amount'].sum())\n\n"
+        "def regions(raw: pd.DataFrame) -> list:\n    return sorted(raw['region'].unique())\n",
+        "c1",
+    )
+    error = shell.fails("%dataflow export out/shop.py --tests --module shop")
+    assert "run its nodes first" in str(error)
+    shell.ok('%dataflow run total regions --module shop --inputs path="sales.csv"')
+    shell.ok("%dataflow export out/shop.py --tests --module shop")
+    tests = tmp_path / "out" / "test_shop.py"
+    assert (tmp_path / "out" / "test_shop_data" / "raw.parquet").exists()
+
+    def pytest_run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path / "out",
+            timeout=120,
+        )
+
+    done = pytest_run()
+    assert done.returncode == 0 and "3 passed" in done.stdout, done.stdout + done.stderr
+    module = tmp_path / "out" / "shop.py"
+    module.write_text(module.read_text().replace('["amount"].sum()', '["amount"].mean()'))
+    done = pytest_run()
+    assert done.returncode == 1 and "1 failed, 2 passed" in done.stdout, done.stdout
