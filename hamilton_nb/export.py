@@ -49,8 +49,15 @@ def render(session: DataflowSession, source: str, name: str | None = None) -> st
     notebook_imports = _notebook_imports(session, records)
     body = "\n\n\n".join(b for r in records if (b := _exported_code(r)))
     imports = [*notebook_imports, *(s for r in records for s in _cell_imports(r))]
-    used = _used_names(body)
+    used = _used_names(records)
     kept = [s for s in dict.fromkeys(imports) if _binds(s) & used]
+    defined = {n for r in records for n in r.names} | {n for s in kept for n in _binds(s)}
+    undefined = {n for n in used - defined if not (n.startswith("__") and n.endswith("__"))}
+    if undefined:
+        raise ExportError(
+            f"the module would use {', '.join(sorted(undefined))} without defining or importing"
+            f" it. Define it in a %%dataflow cell of '{session.name}', or import it there."
+        )
     kept.sort(key=lambda s: not s.startswith("from __future__"))
     name = name or session.name
     doc = (
@@ -59,7 +66,6 @@ def render(session: DataflowSession, source: str, name: str | None = None) -> st
         '"""\n'
     )
     text = format_code(doc + "\n" + "\n".join(kept) + "\n\n\n" + body + "\n")
-    _check_defined(text, session)
     return generated(text, source)
 
 
@@ -105,17 +111,15 @@ def _binds(statement: str) -> set[str]:
     return {d.name for d in analyse(statement, "import").definitions}
 
 
-def _used_names(code: str) -> set[str]:
-    return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
-
-
-def _check_defined(text: str, session: DataflowSession) -> None:
-    undefined = analyse(text, "export").free_names - {"__file__", "__name__", "__doc__"}
-    if undefined:
-        raise ExportError(
-            f"the module would use {', '.join(sorted(undefined))} without defining or importing"
-            f" it. Define it in a %%dataflow cell of '{session.name}', or import it there."
-        )
+def _used_names(records: list[CellRecord]) -> set[str]:
+    """Module-level names the exported code reads (the cells' analyses already know)."""
+    used: set[str] = set()
+    for record in records:
+        used |= record.analysis.free_names
+        for d in record.analysis.definitions:
+            if d.name in record.names:
+                used |= d.reads
+    return used
 
 
 def format_code(code: str) -> str:
