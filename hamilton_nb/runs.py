@@ -110,6 +110,11 @@ class RunBook:
                 states[name] = NEVER if run is None else STALE
         return states
 
+    def current_key(self, graph: DataflowGraph, node: str) -> str | None:
+        """A node's cache key under the inputs of the latest runs."""
+        keys, _ = node_keys(graph, [node], lambda n: self.input_keys.get(n, MISSING))
+        return keys.get(node)
+
     def forget(self, names: Any) -> None:
         """Drop what is known of nodes that left the graph."""
         for name in names:

@@ -504,6 +504,11 @@ class DataflowSession:
         self.reset()
         self._live.unregister()
 
+    def cached_value(self, node: str) -> tuple[bool, Any]:
+        """(found, value) of a node in the cache, under the inputs of the latest runs."""
+        key = self.runs.current_key(self.graph, node)
+        return self.cache.get(key) if key is not None else (False, None)
+
     def states(self) -> dict[str, str]:
         """Every node's and input's state: fresh, cached, stale, failed, input or never run."""
         return self.runs.states(self.graph, self.cache.contains)
