@@ -1,0 +1,150 @@
+/**
+ * hamilton_nb in JupyterLab: one command, "Export dataflow to module", on the notebook
+ * toolbar (declared in schema/plugin.json), in the File menu and in the command palette.
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  Dialog,
+  ICommandPalette,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { pythonIcon } from '@jupyterlab/ui-components';
+
+import { APIError, requestAPI } from './handler';
+
+const COMMAND = 'hamilton-nb:export';
+
+/** What the server wrote; paths are relative to the server's root. */
+interface IExportReply {
+  path: string;
+  module: string;
+  tests_path: string | null;
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'hamilton-nb:plugin',
+  description:
+    "Export a notebook's %%dataflow cells to a plain Hamilton module in one click.",
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null
+  ) => {
+    const running = new Set<string>(); // notebook panels being exported: one export at a time
+    app.commands.addCommand(COMMAND, {
+      label: 'Export dataflow to module',
+      caption:
+        "Save the notebook and write its %%dataflow cells as a Hamilton module (.py) beside it",
+      icon: args => (args.toolbar ? pythonIcon : undefined),
+      isEnabled: () =>
+        tracker.currentWidget !== null && !running.has(tracker.currentWidget.id),
+      execute: async () => {
+        const panel = tracker.currentWidget;
+        if (!panel || running.has(panel.id)) {
+          return;
+        }
+        running.add(panel.id);
+        app.commands.notifyCommandChanged(COMMAND);
+        try {
+          await exportNotebook(app, panel);
+        } finally {
+          running.delete(panel.id);
+          app.commands.notifyCommandChanged(COMMAND);
+        }
+      }
+    });
+    palette?.addItem({ command: COMMAND, category: 'Hamilton' });
+  }
+};
+
+/**
+ * Save the notebook, ask the server to export it, and tell the user what happened.
+ */
+async function exportNotebook(
+  app: JupyterFrontEnd,
+  panel: NotebookPanel
+): Promise<void> {
+  const path = app.serviceManager.contents.localPath(panel.context.path);
+  const pending = Notification.emit(`Exporting ${path}…`, 'in-progress', {
+    autoClose: false
+  });
+  let reply: IExportReply | null;
+  try {
+    await panel.context.ready;
+    await panel.context.save();
+    reply = await requestExport(app, path, pending);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    Notification.error(`Export failed: ${message}`, {
+      autoClose: false,
+      actions: [
+        { label: 'Details', callback: () => showErrorMessage('Export failed', message) }
+      ]
+    });
+    return;
+  } finally {
+    Notification.dismiss(pending);
+  }
+  if (reply) {
+    const written = reply.path;
+    Notification.success(`Exported ${reply.module} to ${written}`, {
+      autoClose: 8000,
+      actions: [
+        {
+          label: 'Open',
+          callback: () => app.commands.execute('docmanager:open', { path: written })
+        }
+      ]
+    });
+  }
+}
+
+/**
+ * POST the export; a file that hamilton_nb did not write (or that was edited since) is
+ * replaced only if the user says so. Null when the user declines.
+ */
+async function requestExport(
+  app: JupyterFrontEnd,
+  path: string,
+  pending: string
+): Promise<IExportReply | null> {
+  const post = (force: boolean) =>
+    requestAPI<IExportReply>(
+      'export',
+      { method: 'POST', body: JSON.stringify({ path, module: null, force, tests: false }) },
+      app.serviceManager.serverSettings
+    );
+  try {
+    return await post(false);
+  } catch (error) {
+    if (!(error instanceof APIError && error.status === 409)) {
+      throw error;
+    }
+    Notification.dismiss(pending);
+    return (await confirmReplace(error)) ? await post(true) : null;
+  }
+}
+
+/** Ask whether to replace the file the server refused to overwrite. */
+async function confirmReplace(refusal: APIError): Promise<boolean> {
+  const target = refusal.body.path;
+  const result = await showDialog({
+    title: target ? `Replace ${target}?` : 'Replace the existing module?',
+    body:
+      'It was not written by hamilton_nb, or it was edited since: ' +
+      'replacing it discards what it holds now.',
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Replace' })]
+  });
+  return result.button.accept;
+}
+
+export default plugin;
