@@ -36,3 +36,13 @@ def unload_ipython_extension(ipython: Any) -> None:
     from hamilton_nb.magics import unload_ipython_extension as unload
 
     unload(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """jupyter_server discovery: the export endpoint lives in ``hamilton_nb.server``."""
+    return [{"module": "hamilton_nb.server"}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """JupyterLab discovery (for ``jupyter labextension develop``): the built front-end."""
+    return [{"src": "labextension", "dest": "hamilton-nb"}]

