@@ -128,6 +128,24 @@ def test_exporting_again_replaces_the_module_it_wrote(server: JupyterProcess, fo
     assert server.post(ROUTE, request).status_code == 200
 
 
+def test_a_notebook_with_several_modules_exports_the_one_named(
+    server: JupyterProcess, folder: Path
+) -> None:
+    cells = [
+        "%%dataflow sales\ndef total(x: int) -> int:\n    return x",
+        "%%dataflow costs\ndef spent(y: int) -> int:\n    return y",
+    ]
+    write_notebook(folder / "nb.ipynb", cells)
+    unnamed = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb"})
+    assert unnamed.status_code == 400
+    assert "sales, costs" in unnamed.json()["message"]
+
+    named = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb", "module": "costs"})
+    assert named.status_code == 200, named.text
+    assert named.json()["path"] == f"{folder.name}/costs.py"
+    assert "def spent(y: int) -> int:" in (folder / "costs.py").read_text()
+
+
 def test_a_broken_cell_is_a_bad_request_that_names_the_cell(
     server: JupyterProcess, folder: Path
 ) -> None:
