@@ -18,7 +18,7 @@ from hamilton_nb.notebook import imports_of
 from hamilton_nb.registry import REGISTRY
 from hamilton_nb.sessions import DataflowSession
 
-COMMANDS = ("status", "run", "drop", "reset", "cache", "export", "load")
+COMMANDS = ("show", "status", "run", "drop", "reset", "cache", "export", "load")
 
 
 class IPythonNotebook:
@@ -93,9 +93,12 @@ class DataflowMagics(Magics):
     @argument("--tests", action="store_true", help="export: also write regression tests")
     @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
-        """``%dataflow status | run NODE... | drop NODE | reset | cache [--module NAME]``."""
+        """``%dataflow show | status | run NODE... | drop NODE | reset | cache | export PATH |
+        load PATH [--module NAME]``."""
         args = parse_argstring(self.dataflow_line, line)
         session = _session(args.module)
+        if args.command == "show":
+            return session.widget()
         if args.command == "status":
             return status_table(session)
         if args.command == "run":

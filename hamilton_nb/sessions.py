@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 import traceback
+import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -157,6 +158,7 @@ class DataflowSession:
         self.progress: Callable[[], Progress] | None = None
         self.notify: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
         self._derived: dict[str, DataflowGraph] = {}
+        self.listeners: weakref.WeakSet[Listener] = weakref.WeakSet()
         self._live = LiveModule(name)
         self.graph = DataflowGraph()
         self._index = CodeIndex()
@@ -218,6 +220,7 @@ class DataflowSession:
             raise
         self._commit(change, pending)
         self.last_diff = change.diff
+        self._tell("graph")
         return CellResult(self.name, cid, change.diff, replaced, len(self.graph))
 
     def _define(self, pending: _Pending, snapshot: dict[str, Any]) -> _Change:
@@ -396,7 +399,8 @@ class DataflowSession:
         the_plan = plan(graph, names, inputs, merged, overrides, self.cache)
         if progress is None and self.progress is not None and the_plan.compute:
             progress = self.progress()
-        outcome = execute(graph, the_plan, merged, overrides, self._live.owns_filename, progress)
+        shown = _Broadcast(self, progress) if self.listeners else progress
+        outcome = execute(graph, the_plan, merged, overrides, self._live.owns_filename, shown)
         sizes = {n: sizeof(v) for n, v in [*outcome.results.items(), *the_plan.loaded.items()]}
         keyed = {k: n for n in outcome.results if (k := the_plan.keys.get(n)) is not None}
         refused = self.cache.put_many((k, outcome.results[n], sizes[n]) for k, n in keyed.items())
@@ -405,6 +409,7 @@ class DataflowSession:
         self.runs.config = merged
         for n, reason in not_stored.items():
             self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
+        self._tell("run")
         if outcome.error is not None:
             raise outcome.error
         known = {**merged, **inputs, **the_plan.loaded, **overrides, **outcome.results}
@@ -452,6 +457,12 @@ class DataflowSession:
 
         return export_session(self, Path(path), source, force=force, tests=tests).path
 
+    def widget(self) -> Any:
+        """The interactive DAG widget of this module (it stays up to date)."""
+        from hamilton_nb.widget import DataflowWidget
+
+        return DataflowWidget(self)
+
     def load(self, path: str | Path) -> list[str]:
         """Load a Hamilton module file for editing, one pseudo-cell per function group."""
         from hamilton_nb.export import load_module
@@ -483,7 +494,12 @@ class DataflowSession:
             nodes={f: n for f, n in record.nodes.items() if f != fn},
         )
         self.last_diff = diff
+        self._tell("graph")
         return diff
+
+    def _tell(self, event: str, node: str | None = None) -> None:
+        for listener in list(self.listeners):
+            listener.session_changed(event, node)
 
     def reset(self) -> None:
         """Forget every cell: the module is emptied (the module object stays) and the graph too."""
@@ -497,6 +513,7 @@ class DataflowSession:
         self._owner.clear()
         self._borrowed.clear()
         self.last_diff = GraphDiff()
+        self._tell("graph")
 
     def close(self) -> None:
         """Finish pending cache writes, reset, and remove the module from ``sys.modules``."""
@@ -711,6 +728,39 @@ class DataflowSession:
 
 
 _MISSING = object()
+
+
+class Listener(Protocol):
+    """Told when the graph changes or a run goes on (a displayed widget, for instance)."""
+
+    def session_changed(self, event: str, node: str | None) -> None:
+        """``event``: graph, run, node-started, node-finished."""
+        ...
+
+
+class _Broadcast:
+    """Progress of a run, passed on to the listeners (and to the notebook's progress)."""
+
+    def __init__(self, session: DataflowSession, inner: Progress | None) -> None:
+        self.session, self.inner = session, inner
+
+    def start(self, total: int) -> None:
+        if self.inner is not None:
+            self.inner.start(total)
+
+    def node_started(self, name: str) -> None:
+        self.session._tell("node-started", name)
+        if self.inner is not None:
+            self.inner.node_started(name)
+
+    def node_finished(self, name: str) -> None:
+        self.session._tell("node-finished", name)
+        if self.inner is not None:
+            self.inner.node_finished(name)
+
+    def done(self) -> None:
+        if self.inner is not None:
+            self.inner.done()
 
 
 def _node_fingerprint(function_fingerprint: str, n: Node) -> str:

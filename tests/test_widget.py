@@ -1,0 +1,60 @@
+"""The DAG widget's state (Python side) as cells run, edit, run and fail, in a real shell."""
+
+from __future__ import annotations
+
+import hamilton_nb
+from hamilton_nb.widget import DataflowWidget
+from tests.conftest import Shell
+
+CELL = (
+    "%%dataflow shop --quiet\ndef price(base: float) -> float:\n    return base * 2\n\n"
+    "def total(price: float, units: int) -> float:\n    return price * units\n"
+)
+
+
+def _states(widget: DataflowWidget) -> dict[str, str]:
+    return {n["name"]: n["state"] for n in widget.graph["nodes"]}
+
+
+def test_show_displays_a_widget_that_follows_cells_runs_and_failures(shell: Shell) -> None:
+    shell.ok(CELL, "c1")
+    widget = shell.ok("%dataflow show --module shop")
+    assert isinstance(widget, DataflowWidget) and widget.module == "shop"
+    assert _states(widget) == {
+        "price": "never run",
+        "total": "never run",
+        "base": "input",
+        "units": "input",
+    }
+    shell.ok("%dataflow run total --module shop --inputs base=1.5 units=4")
+    assert _states(widget)["total"] == "fresh" and widget.running == {}
+    shell.ok(CELL.replace("base * 2", "base * 3"), "c1")  # an edit: it and its descendants
+    assert _states(widget)["price"] == "stale" and _states(widget)["total"] == "stale"
+    shell.ok("%%dataflow shop --quiet\ndef extra(total: float) -> float:\n    return total\n", "c2")
+    assert "extra" in _states(widget)  # added in place: the same widget object
+    shell.ok("%%dataflow shop --quiet\ndef extra(total: float) -> float:\n    return 1 / 0\n", "c2")
+    shell.fails("%dataflow run extra --module shop --inputs base=1.5 units=4")
+    assert _states(widget)["extra"] == "failed"
+
+
+def test_clicking_a_node_gives_details_and_the_run_button_computes_it(shell: Shell) -> None:
+    shell.ok(CELL, "c1")
+    widget = hamilton_nb.session("shop").widget()
+    widget.selected = "price"
+    assert widget.details["preview"] is None and widget.details["source"].startswith("def price")
+    widget._on_message(None, {"action": "run", "node": "total"}, None)
+    assert widget.message["kind"] == "error" and "missing inputs" in widget.message["text"]
+    hamilton_nb.session("shop").run("total", inputs={"base": 1.5, "units": 4})
+    assert widget.details["preview"] == {"kind": "scalar", "type": "float", "text": "3.0"}
+    assert widget.details["cost"]["stale"] == ["price", "total"]
+    widget._on_message(None, {"action": "run", "node": "total"}, None)
+    assert widget.message == {**widget.message, "kind": "info", "text": "total: computed"}
+
+
+def test_the_export_button_writes_the_module(shell: Shell) -> None:
+    shell.ok(CELL, "c1")
+    widget = hamilton_nb.session("shop").widget()
+    widget._on_message(None, {"action": "export"}, None)
+    assert widget.message["text"].startswith("exported to shop.py")
+    with open("shop.py") as f:
+        assert "def total(price: float, units: int) -> float:" in f.read()
