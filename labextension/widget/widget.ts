@@ -1,0 +1,219 @@
+// The hamilton_nb DAG widget (anywidget ES module): Graphviz (WebAssembly) lays the graph out,
+// node states restyle the drawing without a new layout, a side panel shows a node's details.
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
+import { buildDot, lineage, Picture, PictureNode } from "./dot";
+import { renderPanel } from "./panel";
+import { STATES, stateOf } from "./states";
+import css from "./style.css";
+
+interface Model {
+  get(name: string): any;
+  set(name: string, value: any): void;
+  save_changes(): void;
+  send(content: any): void;
+  on(event: string, callback: () => void): void;
+  off(event: string, callback?: () => void): void;
+}
+
+let graphviz: Promise<Graphviz> | null = null;
+function layoutEngine(): Promise<Graphviz> {
+  if (graphviz === null) graphviz = Graphviz.load();
+  return graphviz;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text?: string
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
+  const root = element("div", "hnb-root");
+  const style = element("style", "");
+  style.textContent = css;
+  const bar = element("div", "hnb-bar");
+  const search = element("input", "hnb-search");
+  search.placeholder = "search a node";
+  const zoomOut = element("button", "hnb-button", "−");
+  const zoomIn = element("button", "hnb-button", "+");
+  const fit = element("button", "hnb-button", "fit");
+  const lineageButton = element("button", "hnb-button", "lineage only");
+  const exportButton = element("button", "hnb-button hnb-export", "Export");
+  const title = element("span", "hnb-title");
+  bar.append(title, search, zoomOut, zoomIn, fit, lineageButton, exportButton);
+  const legend = element("div", "hnb-legend");
+  for (const s of STATES) {
+    const item = element("span", `hnb-legend-item hnb-state-${s.key}`);
+    item.append(element("span", "hnb-swatch", s.icon), document.createTextNode(s.label));
+    legend.append(item);
+  }
+  const message = element("div", "hnb-message");
+  const body = element("div", "hnb-body");
+  const canvas = element("div", "hnb-canvas");
+  const panel = element("div", "hnb-panel");
+  body.append(canvas, panel);
+  root.append(style, bar, legend, message, body);
+  el.append(root);
+
+  let scale = 1;
+  let lineageOnly = false;
+  const collapsed = new Set<string>();
+  let drawn = "";
+
+  const picture = (): Picture => model.get("graph") as Picture;
+
+  async function draw(): Promise<void> {
+    const p = picture();
+    title.textContent = `${p.module}: ${p.nodes.filter((n) => n.cell !== null).length} nodes`;
+    const selected = model.get("selected") as string;
+    const focus = lineageOnly && selected ? lineage(p, selected) : null;
+    const dot = focus === null && collapsed.size === 0 ? p.dot : buildDot(p, focus, collapsed);
+    if (dot !== drawn) {
+      const engine = await layoutEngine();
+      canvas.innerHTML = engine.layout(dot, "svg", "dot");
+      drawn = dot;
+      decorate();
+      applyScale();
+    }
+    restyle();
+  }
+
+  function nodeElements(): NodeListOf<SVGGElement> {
+    return canvas.querySelectorAll("g.node");
+  }
+
+  function nameOf(g: Element): string {
+    return (g.id || "").replace(/^node-/, "");
+  }
+
+  function decorate(): void {
+    // a text cue for the state, beside the colour: an icon in the node's corner
+    nodeElements().forEach((g) => {
+      const shape = g.querySelector("polygon, path, ellipse");
+      if (shape === null) return;
+      const box = (shape as SVGGraphicsElement).getBBox();
+      const round = shape.tagName === "ellipse";  // inputs: keep the icon inside the curve
+      const icon = document.createElementNS("http://www.w3.org/2000/svg", "text");
+      icon.setAttribute("x", String(box.x + (round ? box.width * 0.12 : 4)));
+      icon.setAttribute("y", String(box.y + (round ? box.height * 0.35 : 11)));
+      icon.setAttribute("class", "hnb-icon");
+      g.append(icon);
+      g.addEventListener("click", () => {
+        const name = nameOf(g);
+        if (name.startsWith("cell:")) {
+          collapsed.delete(name.slice(5));
+          void draw();
+          return;
+        }
+        model.set("selected", name);
+        model.save_changes();
+      });
+    });
+    canvas.querySelectorAll("g.cluster").forEach((g) => {
+      const label = g.querySelector("text");
+      if (label === null) return;
+      label.classList.add("hnb-cluster-label");
+      label.addEventListener("click", () => {
+        collapsed.add((label.textContent || "").replace(/^cell /, ""));
+        void draw();
+      });
+    });
+  }
+
+  function restyle(): void {
+    const p = picture();
+    const running = model.get("running") as Record<string, string>;
+    const selected = model.get("selected") as string;
+    const byName = new Map<string, PictureNode>(p.nodes.map((n) => [n.name, n]));
+    const related = selected ? lineage(p, selected) : null;
+    nodeElements().forEach((g) => {
+      const name = nameOf(g);
+      const node = byName.get(name);
+      const state = stateOf(node, running[name], name);
+      g.setAttribute("class", `node hnb-state-${state.key}`);
+      g.classList.toggle("hnb-selected", name === selected);
+      g.classList.toggle("hnb-dim", related !== null && !related.has(name));
+      g.classList.toggle("hnb-match", search.value !== "" && name.includes(search.value));
+      const icon = g.querySelector("text.hnb-icon");
+      if (icon !== null) icon.textContent = state.icon;
+      let tip = g.querySelector("title");
+      if (tip !== null) tip.textContent = `${name}: ${state.label}`;
+    });
+    canvas.querySelectorAll("g.edge").forEach((g) => {
+      const [from, to] = (g.id || "").replace(/^edge-/, "").split("-");
+      g.classList.toggle("hnb-dim", related !== null && !(related.has(from) && related.has(to)));
+    });
+    renderPanel(panel, model.get("details"), byName.get(selected), (node) =>
+      model.send({ action: "run", node })
+    );
+    const m = model.get("message") as { kind?: string; text?: string };
+    message.textContent = m && m.text ? m.text : "";
+    message.className = `hnb-message ${m && m.kind === "error" ? "hnb-error" : ""}`;
+  }
+
+  function applyScale(): void {
+    const svg = canvas.querySelector("svg");
+    if (svg === null) return;
+    svg.style.transformOrigin = "0 0";
+    svg.style.transform = `scale(${scale})`;
+  }
+
+  function centre(name: string): void {
+    const g = canvas.querySelector(`g#node-${CSS.escape(name)}`) as SVGGElement | null;
+    if (g === null) return;
+    const box = g.getBoundingClientRect();
+    const area = canvas.getBoundingClientRect();
+    canvas.scrollLeft += box.left - area.left - area.width / 2 + box.width / 2;
+    canvas.scrollTop += box.top - area.top - area.height / 2 + box.height / 2;
+  }
+
+  search.addEventListener("input", () => {
+    restyle();
+    const hit = picture().nodes.find((n) => search.value !== "" && n.name.includes(search.value));
+    if (hit) centre(hit.name);
+  });
+  zoomIn.addEventListener("click", () => {
+    scale = Math.min(4, scale * 1.25);
+    applyScale();
+  });
+  zoomOut.addEventListener("click", () => {
+    scale = Math.max(0.1, scale / 1.25);
+    applyScale();
+  });
+  fit.addEventListener("click", () => {
+    const svg = canvas.querySelector("svg");
+    if (svg === null) return;
+    const width = svg.viewBox.baseVal.width || svg.getBBox().width;
+    scale = Math.min(1, canvas.clientWidth / Math.max(width, 1));
+    applyScale();
+  });
+  lineageButton.addEventListener("click", () => {
+    lineageOnly = !lineageOnly;
+    lineageButton.classList.toggle("hnb-on", lineageOnly);
+    void draw();
+  });
+  exportButton.addEventListener("click", () => model.send({ action: "export" }));
+
+  const onGraph = () => void draw();
+  const onState = () => restyle();
+  model.on("change:graph", onGraph);
+  model.on("change:selected", onGraph);
+  model.on("change:running", onState);
+  model.on("change:details", onState);
+  model.on("change:message", onState);
+  void draw();
+  return () => {
+    model.off("change:graph", onGraph);
+    model.off("change:selected", onGraph);
+    model.off("change:running", onState);
+    model.off("change:details", onState);
+    model.off("change:message", onState);
+  };
+}
+
+export default { render };

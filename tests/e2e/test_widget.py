@@ -1,0 +1,90 @@
+"""The DAG widget in a real JupyterLab, in Debian's chromium: render, click, edit, run."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS, SLOW, open_notebook
+from tests.jupyter_process import JupyterProcess, write_notebook
+
+HOSTILE = "<img src=x onerror=document.title='pwned'>"
+LOAD = (
+    "%%dataflow shop\n"
+    "def raw(rows: int) -> pd.DataFrame:\n"
+    '    """The raw extract."""\n'
+    f"    return pd.DataFrame({{'n': range(rows), 'note': [{HOSTILE!r}] * rows}})\n\n"
+    "def clean(raw: pd.DataFrame) -> pd.DataFrame:\n"
+    "    return raw[raw.n > 0]\n"
+)
+REPORT = (
+    "%%dataflow shop\n"
+    "def total(clean: pd.DataFrame) -> int:\n    return int(clean.n.sum())\n\n"
+    "def count(clean: pd.DataFrame) -> int:\n    return len(clean)\n"
+)
+CELLS = [
+    "%load_ext hamilton_nb\nimport pandas as pd",
+    LOAD,
+    REPORT,
+    "%dataflow show --module shop",
+    "%dataflow run total count --module shop --inputs rows=5",
+]
+
+
+def run_all(page: Page) -> None:
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def node(page: Page, name: str) -> object:
+    return page.locator(f".hnb-canvas g#node-{name}")
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"widget-{name}.png", animations="disabled", full_page=True)
+
+
+def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
+    page: Page, lab: JupyterProcess
+) -> None:
+    write_notebook(lab.root / "widget.ipynb", CELLS)
+    open_notebook(page, lab, "widget.ipynb")
+    run_all(page)
+
+    nodes = page.locator(".hnb-canvas g.node")
+    expect(nodes).to_have_count(5, timeout=SLOW)  # raw, clean, total, count and the input rows
+    expect(node(page, "total")).to_have_class("node hnb-state-fresh", timeout=SLOW)
+    expect(node(page, "rows")).to_have_class("node hnb-state-input")
+    expect(page.locator(".hnb-legend")).to_contain_text("stale")
+    shot(page, "1-rendered")
+
+    node(page, "raw").click()
+    panel = page.locator(".hnb-panel")
+    expect(panel.locator(".hnb-doc")).to_have_text("The raw extract.", timeout=SLOW)
+    expect(panel.locator("table.hnb-table")).to_contain_text(HOSTILE)  # shown as text
+    assert panel.locator("table.hnb-table img").count() == 0
+    expect(panel.locator(".hnb-cost")).to_contain_text("4 cached nodes stale")
+    assert page.title() != "pwned"
+    shot(page, "2-clicked")
+
+    # edit the first dataflow cell and run it again: it and its descendants turn stale
+    page.evaluate(
+        """([index, source]) => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            panel.content.activeCellIndex = index;
+            panel.content.widgets[index].model.sharedModel.setSource(source);
+            return window.jupyterapp.commands.execute('notebook:run-cell');
+        }""",
+        [1, LOAD.replace("raw.n > 0", "raw.n > 1")],
+    )
+    expect(node(page, "clean")).to_have_class("node hnb-state-stale", timeout=SLOW)
+    expect(node(page, "total")).to_have_class("node hnb-state-stale")
+    expect(node(page, "raw")).to_have_class("node hnb-state-fresh hnb-selected")
+    shot(page, "3-edited")
+
+    # run from the widget: the panel's button computes the selected node's lineage
+    node(page, "total").click()
+    panel.get_by_role("button", name="run total").click()
+    expect(node(page, "total")).to_have_class("node hnb-state-fresh hnb-selected", timeout=SLOW)
+    expect(node(page, "clean")).to_have_class("node hnb-state-fresh")
+    expect(node(page, "count")).to_have_class("node hnb-state-stale hnb-dim")  # not its lineage
+    shot(page, "4-ran")
