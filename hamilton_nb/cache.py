@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
+import pickle
 import queue
 import shutil
 import struct
@@ -234,7 +235,9 @@ class NodeCache:
     def __init__(self, directory: Path | None, memory_cap: int | None = None) -> None:
         self.memory = MemoryStore(memory_cap or default_memory_cap())
         self.disk = DiskStore(directory) if directory is not None else None
-        self._pending: queue.Queue[list[_Record | tuple[str, Any]]] = queue.Queue()
+        self._pending: queue.Queue[list[_Record | tuple[str, Any] | tuple[Path, bytes]]] = (
+            queue.Queue()
+        )
         self._writer: threading.Thread | None = None
         self.write_errors: list[str] = []
         _OPEN.add(self)
@@ -261,7 +264,7 @@ class NodeCache:
     def put_many(self, items: Iterable[tuple[str, Any, int]]) -> dict[str, str]:
         """Keep values in memory and queue them for disk. Returns ``key -> reason`` for values
         that cannot be stored on disk (they stay in memory only)."""
-        records: list[_Record | tuple[str, Any]] = []
+        records: list[_Record | tuple[str, Any] | tuple[Path, bytes]] = []
         refused: dict[str, str] = {}
         for key, value, size in items:
             self.memory.put(key, value, size)
@@ -279,6 +282,30 @@ class NodeCache:
             self._pending.put(records)
         return refused
 
+    def remember(self, name: str, context: dict[str, Any]) -> None:
+        """Keep a small named record on disk (the latest run's inputs of a module, so that a
+        command-line export can find its values); best effort, written behind."""
+        if self.disk is None:
+            return
+        try:
+            data = pickle.dumps(context, protocol=5)
+        except Exception:
+            return  # inputs that cannot be pickled: nothing to remember
+        self._start_writer()
+        self._pending.put([(self.disk.root / "runs" / f"{name}.pkl", data)])
+
+    def recall(self, name: str) -> dict[str, Any] | None:
+        """A record kept by ``remember``, if there is one."""
+        if self.disk is None:
+            return None
+        try:
+            record: dict[str, Any] = pickle.loads(
+                (self.disk.root / "runs" / f"{name}.pkl").read_bytes()
+            )
+        except Exception:
+            return None
+        return record
+
     def _start_writer(self) -> None:
         if self._writer is None or not self._writer.is_alive():
             self._writer = threading.Thread(target=self._write_loop, daemon=True)
@@ -288,8 +315,16 @@ class NodeCache:
         while True:
             batch = self._pending.get()
             try:
+                files = [r for r in batch if isinstance(r, tuple) and isinstance(r[0], Path)]
+                for path, data in files:
+                    _atomic_write(path, data)
                 if self.disk is not None:
-                    self.disk.write(r if isinstance(r, _Record) else _Record.of(*r) for r in batch)
+                    records = [
+                        r for r in batch if not (isinstance(r, tuple) and isinstance(r[0], Path))
+                    ]
+                    self.disk.write(
+                        r if isinstance(r, _Record) else _Record.of(*r) for r in records
+                    )
             except Exception as e:  # a full disk must not break the notebook
                 self.write_errors.append(f"{type(e).__name__}: {e}")
             finally:

@@ -190,20 +190,24 @@ def export_session(
     force: bool = False,
     tests: bool = False,
     name: str | None = None,
+    workdir: Path | None = None,
 ) -> ExportResult:
     """Write the session's module to ``path`` (and, with ``tests``, its regression tests,
-    from the values the session computed; relative inputs start from the working directory)."""
+    from the values the session computed; relative inputs start from ``workdir``, by default
+    the working directory)."""
     from hamilton_nb.regression import write_tests
 
     text = render(session, source, name)  # first: a module that cannot be written, no tests
     tests_path = None
     if tests:
-        tests_path = write_tests(session, path, Path.cwd(), source, force)
+        tests_path = write_tests(session, path, workdir or Path.cwd(), source, force)
     write_safely(path, text, force)
     return ExportResult(name or session.name, path, tests_path)
 
 
-def session_from_notebook(saved: SavedNotebook, module: str) -> DataflowSession:
+def session_from_notebook(
+    saved: SavedNotebook, module: str, cache: NodeCache | None = None
+) -> DataflowSession:
     """A scratch session holding the notebook's cells of ``module`` (their code runs, as it
     does in the notebook, so what cannot be defined is found here).
 
@@ -211,7 +215,7 @@ def session_from_notebook(saved: SavedNotebook, module: str) -> DataflowSession:
         ExportError: a cell is rejected (it names the cell and the line).
     """
     session = DataflowSession(
-        f"_hamilton_nb_export_{next(_scratch)}", _SavedImports(saved), NodeCache(None)
+        f"_hamilton_nb_export_{next(_scratch)}", _SavedImports(saved), cache or NodeCache(None)
     )
     for step in saved.steps:
         if step.module != module:
@@ -303,7 +307,8 @@ def export_notebook(
         output: where to write (default: ``<module>.py`` beside the notebook).
         module: which dataflow (default: the notebook's only one).
         force: replace a file hamilton_nb did not write, or one edited since.
-        tests: also write regression tests (needs cached values: see ``--tests``).
+        tests: also write regression tests, from the values the notebook's kernel computed
+            (found in the disk cache beside the notebook, where the kernel keeps it).
 
     Raises:
         ExportError: the notebook has no such dataflow, or a cell is broken.
@@ -311,15 +316,29 @@ def export_notebook(
     """
     saved = read_notebook(notebook)
     name = _pick_module(saved, module)
-    if tests:
-        raise ExportError(
-            "--tests needs the values a kernel computed, which a saved notebook does not"
-            " hold: run `%dataflow export PATH --tests` in the notebook."
-        )
-    session = session_from_notebook(saved, name)
+    cache = NodeCache(notebook.parent / ".hamilton_nb" / "cache") if tests else NodeCache(None)
+    session = session_from_notebook(saved, name, cache)
     try:
+        if tests:  # the values the notebook's kernel computed, from its disk cache
+            context = cache.recall(name)
+            if context is None:
+                raise ExportError(
+                    f"--tests: no run of '{name}' is recorded in"
+                    f" {notebook.parent / '.hamilton_nb' / 'cache'}; run its nodes in the"
+                    " notebook (%dataflow run ...) first."
+                )
+            session.runs.inputs.update(context["inputs"])
+            session.runs.config = dict(context["config"])
         path = output if output is not None else notebook.parent / f"{name}.py"
-        return export_session(session, path, notebook.name, force=force, name=name)
+        return export_session(
+            session,
+            path,
+            notebook.name,
+            force=force,
+            tests=tests,
+            name=name,
+            workdir=notebook.parent,
+        )
     finally:
         session.close()
 

@@ -407,6 +407,7 @@ class DataflowSession:
         not_stored = {keyed[k]: reason for k, reason in refused.items()}
         self.runs.record(names, the_plan, outcome, sizes, not_stored)
         self.runs.config = merged
+        self.cache.remember(self.name, {"inputs": self.runs.inputs, "config": merged})
         for n, reason in not_stored.items():
             self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
         self._tell("run")

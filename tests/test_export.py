@@ -264,3 +264,28 @@ def test_export_with_tests_writes_regression_tests_that_pass_then_catch_an_edit(
     module.write_text(module.read_text().replace('["amount"].sum()', '["amount"].mean()'))
     done = pytest_run()
     assert done.returncode == 1 and "1 failed, 2 passed" in done.stdout, done.stdout
+
+
+def test_the_cli_writes_regression_tests_from_what_the_notebooks_kernel_computed(
+    tmp_path: Path,
+) -> None:
+    notebook = _notebook(tmp_path, "two_modules")
+    refused = _cli(str(notebook), "--module", "prices", "--tests")
+    assert refused.returncode == 1 and "run its nodes in the notebook" in refused.stderr
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(
+        new_code_cell("%dataflow run revenue --module prices --inputs base=2.0 units=3")
+    )
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    done = _cli(str(notebook), "--module", "prices", "--tests")
+    assert done.returncode == 0, done.stderr
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_prices.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert ran.returncode == 0 and "2 passed" in ran.stdout, ran.stdout + ran.stderr
