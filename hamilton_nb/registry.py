@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from hamilton_nb.cache import NodeCache, default_cache_dir
 from hamilton_nb.execute import Progress
-from hamilton_nb.sessions import DataflowSession, Notebook
+from hamilton_nb.records import Notebook
+from hamilton_nb.sessions import DataflowSession
 
 
 class Registry:
