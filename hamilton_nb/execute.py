@@ -51,12 +51,15 @@ class Plan:
         compute: nodes to execute, in topological order.
         loaded: values taken from the cache for nodes the computed ones (or the caller) need.
         inputs: input values (inputs and config) the computed nodes need.
+        given: input values the targets depend on, needed or not: a run answered by the cache
+            was still a run with these inputs.
     """
 
     keys: dict[str, str | None]
     compute: list[NodeName]
     loaded: dict[str, Any]
     inputs: dict[str, Any]
+    given: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,7 +188,8 @@ def plan(
             f"missing inputs: {described}. Pass them with --inputs name=value"
             " (or inputs={...} in Python)."
         )
-    return Plan(keys, [n for n in order if n in compute], loaded, needed)
+    involved = {n: given[n] for n in keys if n in given and n not in nodes}
+    return Plan(keys, [n for n in order if n in compute], loaded, needed, involved)
 
 
 class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]

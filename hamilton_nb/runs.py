@@ -73,8 +73,8 @@ class RunBook:
         not_stored: Mapping[str, str],
     ) -> RunReport:
         """Remember a run's plan and outcome; returns its report."""
-        self.input_keys.update({k: plan.keys.get(k) for k in plan.inputs})
-        self.inputs.update(plan.inputs)
+        self.input_keys.update({k: plan.keys.get(k) for k in plan.given})
+        self.inputs.update(plan.given)
         for name in plan.loaded:
             known = self.nodes.get(name)
             duration = known.duration if known and known.key == plan.keys.get(name) else None

@@ -152,6 +152,25 @@ def test_a_new_input_value_recomputes_what_reads_it(sales: Shell) -> None:
     assert _log(sales) == []
 
 
+def test_a_run_the_cache_answers_still_records_its_inputs(sales: Shell) -> None:
+    pd.read_csv("sales.csv").head(10).to_csv("small.csv", index=False)
+    _run(sales, inputs='path="small.csv"')
+    _run(sales)
+    _run(sales, inputs='path="small.csv"')  # all from the cache: nothing reads `path`
+    session = hamilton_nb.session("sales")
+    assert session.runs.inputs == {"path": "small.csv"}
+    sales.ok("%dataflow reset --module sales")  # a new session over the same cache
+    sales.ok(LOG_CELL, "log")
+    sales.ok(LOAD_CELL, "load")
+    sales.ok(REPORT_CELL, "report")
+    _run(sales)
+    assert _log(sales) == []
+    table = sales.ok("%dataflow status --module sales").set_index("node")
+    assert table.loc["raw", "state"] == table.loc["total", "state"] == "cached"
+    session.export("sales_module.py", tests=True)  # the expectations come from that run
+    assert 'INPUTS = {"path": "sales.csv"}' in Path("test_sales_module.py").read_text()
+
+
 def test_status_shows_states_durations_and_sizes(sales: Shell) -> None:
     _run(sales, "total")
     table = sales.ok("%dataflow status --module sales").set_index("node")
