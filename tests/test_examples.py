@@ -1,0 +1,46 @@
+"""The example notebooks run top to bottom in a real kernel, their own asserts included."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+EXAMPLES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+# what running the notebooks leaves beside them: never copied, so each run starts clean
+GENERATED = shutil.ignore_patterns(
+    ".hamilton_nb", ".ipynb_checkpoints", "__pycache__", "*.py", "test_*_data"
+)
+
+
+def test_there_are_examples_to_run() -> None:
+    assert {"quickstart.ipynb", "iterate_at_scale.ipynb", "to_production.ipynb"} <= set(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_notebook_is_stored_without_outputs(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    ran = [i for i, c in enumerate(nb.cells) if c.get("outputs") or c.get("execution_count")]
+    assert ran == [], f"{name}: cells {ran} keep outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_notebook_runs_top_to_bottom_without_an_error(name: str, tmp_path: Path) -> None:
+    workdir = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, workdir, ignore=GENERATED)  # the notebooks write beside themselves
+    nb = nbformat.read(workdir / name, as_version=4)
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        pytest.fail(f"{name}: a cell failed\n{e}", pytrace=False)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count is not None for c in code)
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
