@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,7 +12,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+ROOT = Path(__file__).parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 EXAMPLES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 # what running the notebooks leaves beside them: never copied, so each run starts clean
 GENERATED = shutil.ignore_patterns(
@@ -44,3 +47,20 @@ def test_the_notebook_runs_top_to_bottom_without_an_error(name: str, tmp_path: P
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+def test_the_exported_quickstart_runs_with_plain_hamilton_as_start_sh_headless_does(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=GENERATED)
+    module = "notebooks/sales.py"
+    steps = [
+        ["-m", "hamilton_nb.cli", "export", "notebooks/quickstart.ipynb", "-o", module],
+        [str(ROOT / "scripts" / "run_exported.py"), module, "path=notebooks/data/sales.csv"],
+    ]
+    for step in steps:
+        done = subprocess.run(
+            [sys.executable, *step], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+    assert "best_region = 'south'" in done.stdout and "total = 2308.22" in done.stdout
