@@ -96,6 +96,9 @@ class DataflowMagics(Magics):
         """``%dataflow show | status | run NODE... | drop NODE | reset | cache | export PATH |
         load PATH [--module NAME]``."""
         args = parse_argstring(self.dataflow_line, line)
+        if args.command == "cache":  # shared by every module: it needs (and makes) no session
+            print(configure_cache(args))
+            return None
         session = _session(args.module)
         if args.command == "show":
             return session.widget()
@@ -114,9 +117,6 @@ class DataflowMagics(Magics):
                 raise UsageError("usage: %dataflow drop NODE [--module NAME]")
             diff = session.drop(args.args[0])
             print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
-            return None
-        if args.command == "cache":
-            print(configure_cache(args))
             return None
         if args.command in ("export", "load"):
             if len(args.args) != 1:

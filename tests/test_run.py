@@ -272,6 +272,11 @@ def test_cache_off_keeps_values_in_memory_only_and_clear_forgets_them(sales: She
     assert _log(sales) == ["by_region", "clean", "raw", "scaled", "total"]
 
 
+def test_the_cache_magic_makes_no_session(shell: Shell) -> None:
+    shell.ok("%dataflow cache --clear")
+    assert hamilton_nb.session_names() == []
+
+
 def test_cache_dir_moves_the_disk_cache(sales: Shell, tmp_path: Path) -> None:
     sales.ok(f"%dataflow cache --dir {tmp_path / 'elsewhere'} --max-memory 64MB")
     assert REGISTRY.cache.memory.cap == 64 * 2**20
