@@ -1,6 +1,6 @@
 """Run an exported dataflow with a plain Hamilton driver; print the values of its final nodes.
 
-    python scripts/run_exported.py notebooks/sales.py path=notebooks/data/sales.csv
+    python scripts/run_exported.py build/sales.py path=notebooks/data/sales.csv
 
 Inputs are NAME=VALUE pairs, given to the driver as strings. Final nodes are those no other
 node depends on: what a scheduled job would publish.

@@ -53,7 +53,7 @@ def test_the_exported_quickstart_runs_with_plain_hamilton_as_start_sh_headless_d
     tmp_path: Path,
 ) -> None:
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=GENERATED)
-    module = "notebooks/sales.py"
+    module = "build/sales.py"
     steps = [
         ["-m", "hamilton_nb.cli", "export", "notebooks/quickstart.ipynb", "-o", module],
         [str(ROOT / "scripts" / "run_exported.py"), module, "path=notebooks/data/sales.csv"],
@@ -64,3 +64,4 @@ def test_the_exported_quickstart_runs_with_plain_hamilton_as_start_sh_headless_d
         )
         assert done.returncode == 0, done.stderr
     assert "best_region = 'south'" in done.stdout and "total = 2308.22" in done.stdout
+    assert not (tmp_path / "notebooks" / "sales.py").exists()  # it would shadow the live module
