@@ -99,40 +99,51 @@ class DataflowMagics(Magics):
         if args.command == "cache":  # shared by every module: it needs (and makes) no session
             print(configure_cache(args))
             return None
-        session = _session(args.module)
-        if args.command == "show":
-            return session.widget()
-        if args.command == "status":
-            return status_table(session)
-        if args.command == "run":
-            if not args.args:
-                raise UsageError("usage: %dataflow run NODE [NODE ...] [--inputs K=V ...]")
-            ns = self.shell.user_ns if self.shell else {}
-            inputs = parse_assignments(args.inputs, ns, "--inputs")
-            config = parse_assignments(args.config, ns, "--config")
-            nodes = args.args[0] if len(args.args) == 1 else args.args
-            return session.run(nodes, inputs=inputs, config=config)
-        if args.command == "drop":
-            if len(args.args) != 1:
-                raise UsageError("usage: %dataflow drop NODE [--module NAME]")
-            diff = session.drop(args.args[0])
-            print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
-            return None
-        if args.command in ("export", "load"):
-            if len(args.args) != 1:
-                raise UsageError(f"usage: %dataflow {args.command} PATH [--module NAME]")
-            if args.command == "load":
-                ids = session.load(args.args[0])
-                print(f"{session.name}: loaded {args.args[0]} as {len(ids)} cells")
-                return None
-            path = session.export(
-                args.args[0], force=args.force, tests=args.tests, source=self.notebook_name()
-            )
-            print(f"{session.name}: exported to {path}")
-            return None
+        command: Any = getattr(self, f"_{args.command}")
+        return command(_session(args.module), args)
+
+    def _show(self, session: DataflowSession, args: Any) -> Any:
+        return session.widget()
+
+    def _status(self, session: DataflowSession, args: Any) -> Any:
+        return status_table(session)
+
+    def _run(self, session: DataflowSession, args: Any) -> Any:
+        if not args.args:
+            raise UsageError("usage: %dataflow run NODE [NODE ...] [--inputs K=V ...]")
+        ns = self.shell.user_ns if self.shell else {}
+        inputs = parse_assignments(args.inputs, ns, "--inputs")
+        config = parse_assignments(args.config, ns, "--config")
+        nodes = args.args[0] if len(args.args) == 1 else args.args
+        return session.run(nodes, inputs=inputs, config=config)
+
+    def _drop(self, session: DataflowSession, args: Any) -> None:
+        diff = session.drop(_one(args, "drop NODE"))
+        print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
+
+    def _export(self, session: DataflowSession, args: Any) -> None:
+        path = session.export(
+            _one(args, "export PATH"),
+            force=args.force,
+            tests=args.tests,
+            source=self.notebook_name(),
+        )
+        print(f"{session.name}: exported to {path}")
+
+    def _load(self, session: DataflowSession, args: Any) -> None:
+        path = _one(args, "load PATH")
+        print(f"{session.name}: loaded {path} as {len(session.load(path))} cells")
+
+    def _reset(self, session: DataflowSession, args: Any) -> None:
         session.reset()
         print(f"{session.name}: reset")
-        return None
+
+
+def _one(args: Any, usage: str) -> str:
+    """The one positional argument a command takes."""
+    if len(args.args) != 1:
+        raise UsageError(f"usage: %dataflow {usage} [--module NAME]")
+    return str(args.args[0])
 
 
 def parse_assignments(items: list[str], ns: dict[str, Any], option: str) -> dict[str, Any]:
