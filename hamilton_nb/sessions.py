@@ -566,9 +566,9 @@ class DataflowSession:
         for name, stmt in borrowed.items():
             value = ns.get(name)
             version = str(getattr(value, "__version__", ""))
-            codes[name] = Code(
-                digest("notebook", stmt or type(value).__qualname__, version), frozenset()
-            )
+            # an import written in the notebook counts as the same import written in a cell
+            own = digest(stmt) if stmt else digest("notebook", type(value).__qualname__)
+            codes[name] = Code(digest(own, version), frozenset())
         return codes
 
     def _resolve(

@@ -17,6 +17,7 @@ from hamilton import driver
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+import hamilton_nb
 from hamilton_nb.errors import ExportError, OverwriteRefusedError
 from hamilton_nb.export import (
     export_notebook,
@@ -25,6 +26,7 @@ from hamilton_nb.export import (
     session_from_notebook,
 )
 from hamilton_nb.notebook import read_notebook
+from hamilton_nb.registry import REGISTRY
 from hamilton_nb.sessions import DataflowSession
 from tests.conftest import Shell
 from tests.hamilton_parity import assert_matches_hamilton
@@ -289,3 +291,36 @@ def test_the_cli_writes_regression_tests_from_what_the_notebooks_kernel_computed
         timeout=120,
     )
     assert ran.returncode == 0 and "2 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_an_exported_file_beside_the_notebook_does_not_block_its_live_module(
+    shell: Shell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))  # a kernel imports from its directory
+    shell.ok("%%dataflow shop\ndef price(base: float) -> float:\n    return base * 2\n", "c1")
+    shell.ok("%dataflow export shop.py --module shop")
+    shell.ok("%dataflow reset --module shop")
+    hamilton_nb.session("shop").close()
+    del REGISTRY.sessions["shop"]
+    shell.ok("%%dataflow shop\ndef price(base: float) -> float:\n    return base * 3\n", "c1")
+    Path("other.py").write_text("x = 1\n")
+    importlib.invalidate_caches()
+    error = shell.fails("%%dataflow other\ndef a() -> int:\n    return 1\n", "c2")
+    assert "can be imported from disk" in str(error) and "other.py" in str(error)
+
+
+def test_loading_an_export_back_reuses_the_values_computed_before(
+    shell: Shell, tmp_path: Path
+) -> None:
+    shell.ok("import pandas as pd")  # a notebook-level import, written into the module on export
+    shell.ok(
+        "%%dataflow shop\ndef frame(n: int) -> pd.DataFrame:\n"
+        "    return pd.DataFrame({'a': range(n)})\n",
+        "c1",
+    )
+    shell.ok("%dataflow run frame --module shop --inputs n=3")
+    shell.ok("%dataflow export exported_shop.py --module shop")
+    again = hamilton_nb.session("shop_again")
+    again.load("exported_shop.py")
+    again.run("frame", inputs={"n": 3})
+    assert again.last_run is not None and again.last_run.computed == ()
