@@ -64,6 +64,10 @@ class MissingInputError(DataflowError):
     """A run needs inputs that were not given."""
 
 
+class RunRefusedError(DataflowError):
+    """Hamilton refused a run before any node ran (e.g. an input of the wrong type)."""
+
+
 class NodeExecutionError(DataflowError):
     """A node raised while it ran; carries the node's name and the frames of the user's code."""
 

@@ -17,7 +17,13 @@ from hamilton.graph import FunctionGraph
 from hamilton.lifecycle.base import LifecycleAdapterSet
 from hamilton.node import DependencyType
 
-from hamilton_nb.errors import Location, MissingInputError, NodeExecutionError, UnknownNodeError
+from hamilton_nb.errors import (
+    Location,
+    MissingInputError,
+    NodeExecutionError,
+    RunRefusedError,
+    UnknownNodeError,
+)
 from hamilton_nb.fingerprint import digest
 from hamilton_nb.graph import DataflowGraph, NodeSpec
 from hamilton_nb.names import NodeName
@@ -249,10 +255,10 @@ def execute(
     try:
         with quiet_hamilton(), _deep_enough(len(the_plan.compute)):
             dr.execute(the_plan.compute, overrides=given, inputs=the_plan.inputs)
-    except Exception:
+    except Exception as e:
         name = next(iter(failures), None)
-        if name is None:
-            raise
+        if name is None:  # Hamilton refused the run itself (an input of the wrong type, ...)
+            raise RunRefusedError(f"Hamilton refused the run: {e}") from e
         outcome.error = _node_error(graph, name, failures[name], is_user_file)
     finally:
         if progress is not None:

@@ -12,7 +12,12 @@ import pandas as pd
 import pytest
 
 import hamilton_nb
-from hamilton_nb.errors import MissingInputError, NodeExecutionError, UnknownNodeError
+from hamilton_nb.errors import (
+    MissingInputError,
+    NodeExecutionError,
+    RunRefusedError,
+    UnknownNodeError,
+)
 from hamilton_nb.registry import REGISTRY
 from tests.conftest import Shell
 
@@ -340,3 +345,8 @@ def test_a_damaged_cache_entry_is_recomputed_never_wrong(tmp_path: Path, damage:
     out = _process(2, cache_dir)
     assert out.endswith(" 2333.2")
     assert not out.startswith("[] ")  # the damaged entries were computed again
+
+
+def test_an_input_of_the_wrong_type_is_a_clear_error(sales: Shell) -> None:
+    error = sales.fails("%dataflow run total --module sales --inputs path=3")
+    assert isinstance(error, RunRefusedError) and "path" in str(error)
