@@ -12,6 +12,8 @@ from hamilton_nb.preview import preview
 from hamilton_nb.runs import INPUT
 from hamilton_nb.sessions import DataflowSession
 
+LARGE = 300  # nodes
+
 
 def describe(session: DataflowSession) -> dict[str, Any]:
     """A JSON-ready picture of the session's graph.
@@ -58,9 +60,10 @@ def describe(session: DataflowSession) -> dict[str, Any]:
 
 def dot(nodes: list[dict[str, Any]], cells: list[dict[str, Any]]) -> str:
     """Graphviz DOT of the structure: one cluster per cell, inputs outside them."""
-    g = graphviz.Digraph(
-        "dataflow", graph_attr={"rankdir": "TB", "nodesep": "0.25", "ranksep": "0.4"}
-    )
+    attrs = {"rankdir": "TB", "nodesep": "0.25", "ranksep": "0.4"}
+    if len(nodes) > LARGE:  # fewer crossing-reduction passes: a big graph lays out in time
+        attrs.update(mclimit="0.2", nslimit="2", nslimit1="2")
+    g = graphviz.Digraph("dataflow", graph_attr=attrs)
     g.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="11")
     by_name = {n["name"]: n for n in nodes}
     for index, cell in enumerate(cells):

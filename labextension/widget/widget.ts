@@ -61,6 +61,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   el.append(root);
 
   let scale = 1;
+  let fitted = false;
   let lineageOnly = false;
   const collapsed = new Set<string>();
   let drawn = "";
@@ -78,6 +79,10 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       canvas.innerHTML = engine.layout(dot, "svg", "dot");
       drawn = dot;
       decorate();
+      if (!fitted) {
+        fitted = true;  // first drawing: the whole graph in view when it is wider than the canvas
+        fitWidth();
+      }
       applyScale();
     }
     restyle();
@@ -92,17 +97,15 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   }
 
   function decorate(): void {
-    // a text cue for the state, beside the colour: an icon in the node's corner
+    // a text cue for the state, beside the colour: an icon before the node's name (a tspan,
+    // so no geometry is read: reading boxes of 1,000 nodes costs a forced layout)
     nodeElements().forEach((g) => {
-      const shape = g.querySelector("polygon, path, ellipse");
-      if (shape === null) return;
-      const box = (shape as SVGGraphicsElement).getBBox();
-      const round = shape.tagName === "ellipse";  // inputs: keep the icon inside the curve
-      const icon = document.createElementNS("http://www.w3.org/2000/svg", "text");
-      icon.setAttribute("x", String(box.x + (round ? box.width * 0.12 : 4)));
-      icon.setAttribute("y", String(box.y + (round ? box.height * 0.35 : 11)));
-      icon.setAttribute("class", "hnb-icon");
-      g.append(icon);
+      const label = g.querySelector("text");
+      if (label !== null) {
+        const icon = document.createElementNS("http://www.w3.org/2000/svg", "tspan");
+        icon.setAttribute("class", "hnb-icon");
+        label.insertBefore(icon, label.firstChild);
+      }
       g.addEventListener("click", () => {
         const name = nameOf(g);
         if (name.startsWith("cell:")) {
@@ -139,8 +142,8 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       g.classList.toggle("hnb-selected", name === selected);
       g.classList.toggle("hnb-dim", related !== null && !related.has(name));
       g.classList.toggle("hnb-match", search.value !== "" && name.includes(search.value));
-      const icon = g.querySelector("text.hnb-icon");
-      if (icon !== null) icon.textContent = state.icon;
+      const icon = g.querySelector("tspan.hnb-icon");
+      if (icon !== null) icon.textContent = `${state.icon} `;
       let tip = g.querySelector("title");
       if (tip !== null) tip.textContent = `${name}: ${state.label}`;
     });
@@ -185,11 +188,14 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     scale = Math.max(0.1, scale / 1.25);
     applyScale();
   });
-  fit.addEventListener("click", () => {
+  function fitWidth(): void {
     const svg = canvas.querySelector("svg");
-    if (svg === null) return;
-    const width = svg.viewBox.baseVal.width || svg.getBBox().width;
+    if (svg === null || canvas.clientWidth === 0) return;
+    const width = svg.viewBox.baseVal.width || Number.parseFloat(svg.getAttribute("width") || "1");
     scale = Math.min(1, canvas.clientWidth / Math.max(width, 1));
+  }
+  fit.addEventListener("click", () => {
+    fitWidth();
     applyScale();
   });
   lineageButton.addEventListener("click", () => {
