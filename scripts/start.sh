@@ -12,7 +12,7 @@ install_project "[examples]"
 
 if [ "${1:-}" = "--headless" ] || [ -n "${CI:-}" ]; then
     "$VENV/bin/hamilton-nb" execute notebooks/quickstart.ipynb
-    # not beside the notebook: a sales.py there would shadow its live module `sales`
+    # into build/, so the notebooks folder stays as git has it
     "$VENV/bin/hamilton-nb" export notebooks/quickstart.ipynb -o build/sales.py
     exec "$VENV/bin/python" scripts/run_exported.py build/sales.py path=notebooks/data/sales.csv
 fi
