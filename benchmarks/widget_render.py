@@ -27,8 +27,8 @@ A second table adds the next painted frame (style recalc, layout and paint of th
 a third splits each phase into the widget's steps, found from outside the bundle: the fake
 model's ``get`` calls mark where ``draw``/``restyle`` start and end, a wrapped ``innerHTML``
 setter marks the SVG insertion (so the time before it is ``engine.layout``), and a wrapped
-``getBBox`` sums ``decorate``'s geometry reads. Those probes are only installed for the
-profiling repetitions, after the timed ones.
+``getBBox`` sums any geometry reads (each a forced layout when interleaved with writes). Those
+probes are only installed for the profiling repetitions, after the timed ones.
 
 Run as ``python benchmarks/widget_render.py [--quick] [--shape far|near|both]`` (``--quick``: 2
 repetitions, no 2,000); needs Debian's ``chromium`` and a built ``widget.js``. It only prints.
@@ -358,15 +358,15 @@ def steps(result: dict[str, Any]) -> dict[str, float]:
     restyle = at(events, "get:running") or 0.0
     details = at(events, "get:details", restyle) or restyle
     message = at(events, "get:message", details) or details
-    out = {"layout": 0.0, "svg insert": 0.0, "decorate": 0.0, "getBBox": 0.0}
+    out = {"layout": 0.0, "svg insert": 0.0, "decorate+fit": 0.0, "getBBox": 0.0}
     if html_start is not None and html_end is not None:
         out["layout"] = html_start - selected
         out["svg insert"] = html_end - html_start
-        out["decorate"] = restyle - html_end
+        out["decorate+fit"] = restyle - html_end
         out["getBBox"] = result["bbox"]["total"]
     out["restyle"] = details - restyle
     out["panel"] = message - details
-    accounted = out["layout"] + out["svg insert"] + out["decorate"] + out["restyle"]
+    accounted = out["layout"] + out["svg insert"] + out["decorate+fit"] + out["restyle"]
     out["other"] = result["dom"] - accounted - out["panel"]
     out["next frame"] = result["frame"] - result["dom"]
     return out
@@ -411,10 +411,11 @@ def report(
             print(f"  {label} < {target:.0f} ms: {ms:.0f} ms, {verdict(ms < target)}")
         print()
 
-    names = ["layout", "svg insert", "decorate", "getBBox", "restyle", "panel", "other"]
+    names = ["layout", "svg insert", "decorate+fit", "getBBox", "restyle", "panel", "other"]
     names.append("next frame")
-    print("where the time goes (profiled repetitions, medians, ms; getBBox is within decorate;")
-    print("other: render()'s own DOM, draw's preamble, the await and detecting the change)")
+    print("where the time goes (profiled repetitions, medians, ms). layout: engine.layout;")
+    print("decorate+fit: from the SVG's insertion to restyle (decorate, fit, applyScale), getBBox")
+    print("within it; other: render()'s own DOM, draw's preamble, the await, detecting the change)")
     rows = []
     for n in sizes:
         for key, label in (("first", "first render"), ("add", "add one node"), ("edit", "edit")):
@@ -424,10 +425,11 @@ def report(
             rows.append([f"{n:,}", label, f"{dom:.1f}", *cells])
     table(["nodes", "phase", "DOM total", *names], rows)
     calls = profiles[sizes[-1]][0]["first"]["bbox"]
-    print(
-        f"getBBox at {sizes[-1]:,} functions (first render): {calls['count']} calls, first "
-        f"{calls['first']:.1f} ms, slowest {calls['max']:.1f} ms, total {calls['total']:.1f} ms"
-    )
+    if calls["count"]:
+        print(
+            f"getBBox at {sizes[-1]:,} functions (first render): {calls['count']} calls, first "
+            f"{calls['first']:.1f} ms, slowest {calls['max']:.1f} ms, total {calls['total']:.1f} ms"
+        )
     print()
 
 

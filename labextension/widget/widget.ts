@@ -32,6 +32,10 @@ function element<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
+function setIfChanged(e: Element, attribute: string, value: string): void {
+  if (e.getAttribute(attribute) !== value) e.setAttribute(attribute, value);
+}
+
 function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
   const root = element("div", "hnb-root");
   const style = element("style", "");
@@ -138,18 +142,22 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
       const name = nameOf(g);
       const node = byName.get(name);
       const state = stateOf(node, running[name], name);
-      g.setAttribute("class", `node hnb-state-${state.key}`);
-      g.classList.toggle("hnb-selected", name === selected);
-      g.classList.toggle("hnb-dim", related !== null && !related.has(name));
-      g.classList.toggle("hnb-match", search.value !== "" && name.includes(search.value));
+      // write only what changed: every write makes the browser lay the label out again
+      const classes = [`node hnb-state-${state.key}`];
+      if (name === selected) classes.push("hnb-selected");
+      if (related !== null && !related.has(name)) classes.push("hnb-dim");
+      if (search.value !== "" && name.includes(search.value)) classes.push("hnb-match");
+      setIfChanged(g, "class", classes.join(" "));
       const icon = g.querySelector("tspan.hnb-icon");
-      if (icon !== null) icon.textContent = `${state.icon} `;
-      let tip = g.querySelector("title");
-      if (tip !== null) tip.textContent = `${name}: ${state.label}`;
+      if (icon !== null && icon.textContent !== `${state.icon} `) icon.textContent = `${state.icon} `;
+      const tip = g.querySelector("title");
+      const tipText = `${name}: ${state.label}`;
+      if (tip !== null && tip.textContent !== tipText) tip.textContent = tipText;
     });
     canvas.querySelectorAll("g.edge").forEach((g) => {
       const [from, to] = (g.id || "").replace(/^edge-/, "").split("-");
-      g.classList.toggle("hnb-dim", related !== null && !(related.has(from) && related.has(to)));
+      const dim = related !== null && !(related.has(from) && related.has(to));
+      setIfChanged(g, "class", dim ? "edge hnb-dim" : "edge");
     });
     renderPanel(panel, model.get("details"), byName.get(selected), (node) =>
       model.send({ action: "run", node })
