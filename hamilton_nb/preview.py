@@ -83,29 +83,28 @@ def _series(series: Any) -> dict[str, Any]:
 
 
 def _image(value: Any) -> dict[str, Any] | None:
-    method = getattr(value, "_repr_png_", None)
-    if not callable(method):
-        return None
-    try:
-        data = method()
-    except Exception:
-        return None
+    data = _own_repr(value, "_repr_png_")
     if not isinstance(data, bytes) or len(data) > MAX_IMAGE:
         return None
     return {"kind": "image", "mime": "image/png", "data": base64.b64encode(data).decode()}
 
 
 def _html(value: Any) -> dict[str, Any] | None:
-    method = getattr(value, "_repr_html_", None)
-    if not callable(method) or isinstance(value, type):
-        return None
-    try:
-        html = method()
-    except Exception:
-        return None
+    html = _own_repr(value, "_repr_html_")
     if not isinstance(html, str) or len(html) > MAX_HTML:
         return None
     return {"kind": "html", "type": _type(value), "html": html}
+
+
+def _own_repr(value: Any, method: str) -> Any:
+    """What an object's own ``_repr_*_`` method gives (None if it has none, or it fails)."""
+    call = getattr(value, method, None)
+    if not callable(call) or isinstance(value, type):
+        return None
+    try:
+        return call()
+    except Exception:
+        return None
 
 
 def _safe_repr(value: Any) -> str:
