@@ -145,7 +145,8 @@ class DiskStore:
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value); an unreadable or corrupt entry is removed and reads as a miss."""
-        where = self._index().get(key)
+        packs = self._packs if self._packs is not None else self._index()
+        where = packs.get(key)
         if where is None and key not in self._objects:
             return False, None
         try:
@@ -249,9 +250,12 @@ class NodeCache:
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value), from memory or else from disk (then kept in memory too)."""
-        found, value = self.memory.get(key)
-        if found or self.disk is None:
-            return found, value
+        item = self.memory._items.get(key)  # inlined MemoryStore.get: called once per node
+        if item is not None:
+            self.memory._items.move_to_end(key)
+            return True, item[0]
+        if self.disk is None:
+            return False, None
         found, value = self.disk.get(key)
         if found:
             self.memory.put(key, value, values.sizeof(value))

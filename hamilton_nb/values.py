@@ -47,6 +47,8 @@ def _hash_pandas(value: Any, pandas: Any) -> str | None:
 
 def sizeof(value: Any) -> int:
     """Bytes a value holds in memory (deep for pandas and numpy; shallow otherwise)."""
+    if type(value) in _SCALARS:  # most nodes of a big graph: no module lookups for them
+        return sys.getsizeof(value)
     pandas = sys.modules.get("pandas")
     if pandas is not None and isinstance(value, pandas.DataFrame):
         return int(value.memory_usage(index=True, deep=True).sum())
