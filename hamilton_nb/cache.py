@@ -250,12 +250,9 @@ class NodeCache:
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value), from memory or else from disk (then kept in memory too)."""
-        item = self.memory._items.get(key)  # inlined MemoryStore.get: called once per node
-        if item is not None:
-            self.memory._items.move_to_end(key)
-            return True, item[0]
-        if self.disk is None:
-            return False, None
+        found, value = self.memory.get(key)
+        if found or self.disk is None:
+            return found, value
         found, value = self.disk.get(key)
         if found:
             self.memory.put(key, value, values.sizeof(value))

@@ -214,16 +214,22 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
                 stmt.name, "class", start, end, _code_digest(stmt), frozenset(_loads(stmt)), text
             )
         elif isinstance(stmt, ast.Import | ast.ImportFrom):
-            for alias in stmt.names:
-                single = copy.copy(stmt)
-                single.names = [alias]
-                one = ast.unparse(single)
-                name = alias.asname or alias.name.split(".")[0]
+            for name, one in single_imports(stmt):
                 yield Definition(name, "import", start, end, digest(one), frozenset(), one)
         else:
             reads = frozenset(_loads(stmt))
             for name in _stored_names(stmt):
                 yield Definition(name, "constant", start, end, _code_digest(stmt), reads, text)
+
+
+def single_imports(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """(name bound, an import of that name alone) for each name an import binds; a star
+    import binds nothing we can name."""
+    for alias in stmt.names:
+        if alias.name != "*":
+            single = copy.copy(stmt)
+            single.names = [alias]
+            yield alias.asname or alias.name.split(".")[0], ast.unparse(single)
 
 
 def first_line(stmt: ast.stmt) -> int:

@@ -17,6 +17,7 @@ from hamilton_nb.cache import NodeCache
 from hamilton_nb.cells import analyse, first_line
 from hamilton_nb.errors import DataflowError, ExportError, OverwriteRefusedError
 from hamilton_nb.fingerprint import digest
+from hamilton_nb.livemodule import is_dunder
 from hamilton_nb.notebook import DataflowCell, SavedNotebook, read_notebook
 from hamilton_nb.records import CellRecord
 from hamilton_nb.sessions import DataflowSession
@@ -53,7 +54,7 @@ def render(session: DataflowSession, source: str, name: str | None = None) -> st
     used = _used_names(records)
     kept = [s for s in dict.fromkeys(imports) if _binds(s) & used]
     defined = {n for r in records for n in r.names} | {n for s in kept for n in _binds(s)}
-    undefined = {n for n in used - defined if not (n.startswith("__") and n.endswith("__"))}
+    undefined = {n for n in used - defined if not is_dunder(n)}
     if undefined:
         raise ExportError(
             f"the module would use {', '.join(sorted(undefined))} without defining or importing"

@@ -89,7 +89,7 @@ class LiveModule:
 
     def clear(self) -> None:
         """Remove every name cells defined, keeping the module object (imports of it stay valid)."""
-        for key in [k for k in self.namespace if not _is_dunder(k)]:
+        for key in [k for k in self.namespace if not is_dunder(k)]:
             del self.namespace[key]
 
     def unregister(self) -> None:
@@ -107,7 +107,8 @@ def _moved(code: CodeType, filename: str, shift: int) -> CodeType:
     )
 
 
-def _is_dunder(name: str) -> bool:
+def is_dunder(name: str) -> bool:
+    """``__name__``-style names: the module's own, never a cell's."""
     return name.startswith("__") and name.endswith("__")
 
 

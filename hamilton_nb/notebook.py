@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hamilton_nb.cells import single_imports
 from hamilton_nb.errors import ExportError
 
 MAGIC = "%%dataflow"
@@ -136,13 +137,9 @@ def imports_of(source: str) -> dict[str, str]:
         tree = ast.parse(TransformerManager().transform_cell(source))
     except SyntaxError:
         return {}
-    return dict(_import_statements(tree.body))
-
-
-def _import_statements(statements: Iterable[ast.stmt]) -> Iterable[tuple[str, str]]:
-    for stmt in statements:
-        if isinstance(stmt, ast.Import | ast.ImportFrom):
-            for alias in stmt.names:
-                if alias.name != "*":
-                    single: Any = type(stmt)(**{**stmt.__dict__, "names": [alias]})
-                    yield alias.asname or alias.name.split(".")[0], ast.unparse(single)
+    return {
+        name: statement
+        for stmt in tree.body
+        if isinstance(stmt, ast.Import | ast.ImportFrom)
+        for name, statement in single_imports(stmt)
+    }

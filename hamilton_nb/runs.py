@@ -96,7 +96,7 @@ class RunBook:
 
     def states(self, graph: DataflowGraph, in_cache: Callable[[str], bool]) -> dict[str, str]:
         """Every node's and input's state, against the inputs of the latest runs."""
-        keys, _ = node_keys(graph, graph.nodes(), lambda n: self.input_keys.get(n, MISSING))
+        keys, _ = node_keys(graph, graph.nodes(), self._input_key)
         states = dict.fromkeys(graph.inputs(), INPUT)
         for name in graph.nodes():
             run = self.nodes.get(name)
@@ -112,8 +112,11 @@ class RunBook:
 
     def current_key(self, graph: DataflowGraph, node: str) -> str | None:
         """A node's cache key under the inputs of the latest runs."""
-        keys, _ = node_keys(graph, [node], lambda n: self.input_keys.get(n, MISSING))
+        keys, _ = node_keys(graph, [node], self._input_key)
         return keys.get(node)
+
+    def _input_key(self, name: str) -> str | None:
+        return self.input_keys.get(name, MISSING)
 
     def forget(self, names: Any) -> None:
         """Drop what is known of nodes that left the graph."""

@@ -28,7 +28,7 @@ from hamilton_nb.errors import (
 from hamilton_nb.execute import Progress, config_read, execute, plan, quiet_hamilton
 from hamilton_nb.fingerprint import Code, CodeIndex, StagedIndex, digest
 from hamilton_nb.graph import DataflowGraph, GraphDiff, NodeSpec, type_name
-from hamilton_nb.livemodule import LiveModule
+from hamilton_nb.livemodule import LiveModule, is_dunder
 from hamilton_nb.names import CellId, NodeName
 from hamilton_nb.records import CellRecord, CellResult, Listener, Notebook, StatusRow
 from hamilton_nb.runs import INPUT, RunBook, RunReport
@@ -158,9 +158,7 @@ class DataflowSession:
         bound = set(analysis.names) | {
             k
             for k, v in ns.items()
-            if not _is_dunder(k)
-            and k not in pending.borrowed
-            and snapshot.get(k, _MISSING) is not v
+            if not is_dunder(k) and k not in pending.borrowed and snapshot.get(k, _MISSING) is not v
         }
         imports = _imports(analysis) & bound
         owned = bound - imports
@@ -701,10 +699,6 @@ def _is_node_function(value: object, module: Any) -> bool:
         and not value.__name__.startswith("_")
         and inspect.getmodule(value) is module
     )
-
-
-def _is_dunder(name: str) -> bool:
-    return name.startswith("__") and name.endswith("__")
 
 
 def _first_line(d: Definition | None) -> str | None:
