@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import Any
 
 import graphviz
@@ -88,7 +89,9 @@ def dot(nodes: list[dict[str, Any]], cells: list[dict[str, Any]]) -> str:
     return source
 
 
-def details(session: DataflowSession, node: str) -> dict[str, Any]:
+def details(
+    session: DataflowSession, node: str, states: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """What the side panel shows for a node: signature, docstring, source, the cost of editing
     it, and a preview of its cached value (under the latest run's inputs)."""
     spec = session.graph.node(node)
@@ -106,16 +109,18 @@ def details(session: DataflowSession, node: str) -> dict[str, Any]:
         "signature": signature,
         "doc": spec.hamilton.documentation or "",
         "source": source,
-        "cost": edit_cost(session, node),
+        "cost": edit_cost(session, node, states),
         "preview": preview(value) if found else None,
     }
 
 
-def edit_cost(session: DataflowSession, node: str) -> dict[str, Any]:
+def edit_cost(
+    session: DataflowSession, node: str, states: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """What editing ``node`` would cost: the cached nodes that would turn stale (it and its
     descendants) and the sum of their last durations."""
     names = [node, *sorted(session.graph.descendants([node]))]
-    states = session.states()
+    states = session.states() if states is None else states
     cached = [n for n in names if states.get(n) in ("fresh", "cached")]
     runs = session.runs.nodes
     seconds = sum((r.duration or 0.0) for n in cached if (r := runs.get(n)) is not None)

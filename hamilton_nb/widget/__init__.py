@@ -58,7 +58,8 @@ class DataflowWidget(anywidget.AnyWidget):
             self.running = {}
             self.graph = describe(self._session)
             if self.selected:
-                self.details = details(self._session, self.selected)
+                states = {n["name"]: n["state"] for n in self.graph["nodes"]}  # just computed
+                self.details = details(self._session, self.selected, states)
 
     def _running(self, node: str, state: str) -> None:
         """Mark a node; sent to the browser at most every tenth of a second (and at the end),
