@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import linecache
 import logging
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from hamilton import base, driver, lifecycle
+from hamilton import driver, lifecycle
 from hamilton.function_modifiers.base import get_node_decorators
 from hamilton.graph import FunctionGraph
 from hamilton.lifecycle.base import LifecycleAdapterSet
 from hamilton.node import DependencyType
 
+from hamilton_nb.engines import Engine, Events
+from hamilton_nb.engines import engine as engine_named
 from hamilton_nb.errors import (
     Location,
     MissingInputError,
@@ -27,6 +29,7 @@ from hamilton_nb.errors import (
 from hamilton_nb.fingerprint import digest
 from hamilton_nb.graph import DataflowGraph, NodeSpec
 from hamilton_nb.names import NodeName
+from hamilton_nb.remote import NodeFailed, Timed, frames
 from hamilton_nb.values import hash_value
 
 
@@ -40,6 +43,10 @@ class Progress(Protocol):
     def node_finished(self, name: str) -> None: ...
 
     def done(self) -> None: ...
+
+
+# where a traceback frame (file, function, line) is in the user's cells: its cell's filename
+Locate = Callable[[str, str, int], str | None]
 
 
 class Cache(Protocol):
@@ -199,31 +206,35 @@ def plan(
 
 
 class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
-    """Hamilton lifecycle method that runs each node: records its result, duration and error.
+    """Hamilton lifecycle method that runs each node (through the engine, for engines whose
+    nodes run in this process): records its result, duration and error.
 
     (One lifecycle call per node, where a before/after hook pair costs two.)
     """
 
-    def __init__(self, outcome: Outcome, failures: dict[str, Exception], progress: Progress | None):
+    def __init__(
+        self, outcome: Outcome, failures: dict[str, Exception], engine: Engine, events: Events
+    ):
         self.outcome = outcome
         self.failures = failures
-        self.progress = progress
+        self.engine = engine
+        self.events = events
 
     def run_to_execute_node(
         self, *, node_name: str, node_callable: Any, node_kwargs: dict[str, Any], **_: Any
     ) -> Any:
-        if self.progress is not None:
-            self.progress.node_started(node_name)
+        self.events.post("started", node_name)
         started = time.perf_counter()
         try:
-            result = node_callable(**node_kwargs)
+            result = self.engine.call(node_name, node_callable, node_kwargs)
         except Exception as e:
             self.failures[node_name] = e
             raise
         finally:
             self.outcome.durations[node_name] = time.perf_counter() - started
-            if self.progress is not None:
-                self.progress.node_finished(node_name)
+            self.events.post("finished", node_name)
+        if isinstance(result, Timed):  # computed in another process, timed there
+            result, self.outcome.durations[node_name] = result
         self.outcome.results[node_name] = result
         return result
 
@@ -233,19 +244,23 @@ def execute(
     the_plan: Plan,
     config: Mapping[str, Any],
     overrides: Mapping[str, Any],
-    is_user_file: Callable[[str], bool],
+    locate: Locate,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> Outcome:
-    """Execute the plan's nodes with Hamilton's driver; cached values go in as overrides.
+    """Execute the plan's nodes with Hamilton's driver on ``engine`` (default: in the kernel);
+    cached values go in as overrides.
 
     Never raises for a failing node: the outcome holds what ran and the error.
     """
     outcome = Outcome()
     if not the_plan.compute:
         return outcome
+    engine = engine or engine_named("local")
     failures: dict[str, Exception] = {}
-    recorder = _Recorder(outcome, failures, progress)
-    adapters = LifecycleAdapterSet(base.DictResult(), recorder)
+    events = Events(progress)
+    recorder = _Recorder(outcome, failures, engine, events)
+    adapters = LifecycleAdapterSet(*engine.adapters(recorder, events))
     given = {**the_plan.loaded, **overrides}
     fn_graph = FunctionGraph(graph.hamilton_nodes(), dict(config), adapters)
     dr = driver.Driver(dict(config), adapter=adapters, _use_legacy_adapter=False)
@@ -254,29 +269,44 @@ def execute(
         progress.start(len(the_plan.compute))
     try:
         with quiet_hamilton(), _deep_enough(len(the_plan.compute)):
-            dr.execute(the_plan.compute, overrides=given, inputs=the_plan.inputs)
+            returned = dr.execute(the_plan.compute, overrides=given, inputs=the_plan.inputs)
+        _collect(returned, outcome, failures)
     except Exception as e:
-        name = next(iter(failures), None)
-        if name is None:  # Hamilton refused the run itself (an input of the wrong type, ...)
+        if not failures:  # Hamilton refused the run itself (an input of the wrong type, ...)
             raise RunRefusedError(f"Hamilton refused the run: {e}") from e
-        outcome.error = _node_error(graph, name, failures[name], is_user_file)
     finally:
         if progress is not None:
             progress.done()
+    failed = [n for n in the_plan.compute if n in failures]
+    if failed:
+        name = failed[0]  # the first in dependency order: what its descendants failed from
+        outcome.error = _node_error(graph, name, failures[name], locate)
     return outcome
 
 
+def _collect(returned: Mapping[str, Any], outcome: Outcome, failures: dict[str, Exception]) -> None:
+    """Take the values and failures an engine returned for nodes run in other processes."""
+    for name, value in returned.items():
+        if isinstance(value, Timed):
+            outcome.results[name], outcome.durations[name] = value
+        elif isinstance(value, NodeFailed):
+            failures.setdefault(value.node, value)
+
+
 def _node_error(
-    graph: DataflowGraph, name: str, error: Exception, is_user_file: Callable[[str], bool]
+    graph: DataflowGraph, name: str, error: Exception, locate: Locate
 ) -> NodeExecutionError:
     spec = graph.nodes()[NodeName(name)]
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if is_user_file(f.filename)]
-    last = frames[-1] if frames else None
-    where = Location(spec.cell, last.lineno if last else spec.line, last.line if last else None)
-    shown = [f"  {f.filename}, line {f.lineno}, in {f.name}: {f.line}" for f in frames]
-    return NodeExecutionError(
-        f"node '{name}' raised {type(error).__name__}: {error}", where, name, shown
-    )
+    if isinstance(error, NodeFailed):  # raised in another process: its frames came with it
+        described, tb = error.error, error.frames
+    else:
+        described, tb = f"{type(error).__name__}: {error}", frames(error.__traceback__)
+    located = ((locate(file, fn, line), line, fn) for file, line, fn in tb)
+    mine = [(f, line, fn, linecache.getline(f, line).strip()) for f, line, fn in located if f]
+    last = mine[-1] if mine else None
+    where = Location(spec.cell, last[1] if last else spec.line, last[3] if last else None)
+    shown = [f"  {file}, line {line}, in {fn}: {code}" for file, line, fn, code in mine]
+    return NodeExecutionError(f"node '{name}' raised {described}", where, name, shown)
 
 
 def config_read(fn: Callable[..., Any], config: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
 from hamilton_nb.errors import DataflowError
+from hamilton_nb.remote import SHIPPED_CODE
 
 Snapshot = dict[str, Any]
 
@@ -68,6 +69,24 @@ class LiveModule:
         """Whether code compiled under ``filename`` comes from one of this module's cells."""
         return filename.startswith(f"<dataflow {self.name} cell ")
 
+    def locate(self, filename: str, function: str, line: int) -> str | None:
+        """The cell filename of a traceback frame in this module's code, or None (not ours).
+
+        Code a worker process ran came there by value, and cloudpickle names its file
+        ``SHIPPED_CODE``: such a frame is found by its function's name and line among the code
+        of this module's functions.
+        """
+        if self.owns_filename(filename):
+            return filename
+        if filename != SHIPPED_CODE:
+            return None
+        for value in list(self.namespace.values()):
+            if self.owns_code(value):
+                found = _code_at(value.__code__, function, line)
+                if found is not None:
+                    return found
+        return None
+
     def owns_code(self, value: object) -> bool:
         """Whether ``value`` is a plain function compiled from one of this module's cells."""
         return isinstance(value, FunctionType) and self.owns_filename(value.__code__.co_filename)
@@ -105,6 +124,15 @@ def _moved(code: CodeType, filename: str, shift: int) -> CodeType:
     return code.replace(
         co_filename=filename, co_firstlineno=code.co_firstlineno + shift, co_consts=consts
     )
+
+
+def _code_at(code: CodeType, function: str, line: int) -> str | None:
+    """The filename of ``code`` or of code nested in it named ``function`` spanning ``line``."""
+    lines = [n for _, _, n in code.co_lines() if n is not None]
+    if code.co_name == function and lines and min(lines) <= line <= max(lines):
+        return code.co_filename
+    nested = (_code_at(c, function, line) for c in code.co_consts if isinstance(c, CodeType))
+    return next((f for f in nested if f is not None), None)
 
 
 def is_dunder(name: str) -> bool:

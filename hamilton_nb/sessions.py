@@ -18,6 +18,7 @@ from hamilton.node import Node
 
 from hamilton_nb.cache import NodeCache, default_cache_dir
 from hamilton_nb.cells import CellAnalysis, ChunkCache, Definition, analyse
+from hamilton_nb.engines import engine as engine_named
 from hamilton_nb.errors import (
     CellExecutionError,
     DataflowError,
@@ -296,6 +297,9 @@ class DataflowSession:
         config: Mapping[str, Any] | None = None,
         overrides: Mapping[str, Any] | None = None,
         *,
+        engine: str = "local",
+        workers: int | None = None,
+        address: str | None = None,
         progress: Progress | None = None,
     ) -> Any:
         """Compute nodes, re-using every cached value whose inputs and code did not change.
@@ -305,12 +309,19 @@ class DataflowSession:
             inputs: values of the graph's inputs.
             config: Hamilton config, on top of the session's ``config``.
             overrides: values to use for nodes instead of computing them.
+            engine: where the nodes to compute run: "local" (in the kernel), "threads",
+                "processes", "dask" or "ray" (see ``hamilton_nb.engines``). The cache is the
+                same for all: cached nodes are not sent anywhere, results come back to it.
+            workers: the engine's number of workers (default: one per core).
+            address: a Dask scheduler's or Ray cluster's address (default: a local one).
             progress: told about each node as it runs (default: the notebook's progress bar).
 
         Raises:
+            EngineError: the engine cannot be used (unknown, its extra missing, bad options).
             UnknownNodeError, MissingInputError: the request cannot be planned.
             NodeExecutionError: a node raised; what ran before it is cached.
         """
+        where = engine_named(engine, workers, address)
         names = [nodes] if isinstance(nodes, str) else list(nodes)
         inputs, overrides = dict(inputs or {}), dict(overrides or {})
         merged = {**self.config, **(config or {})}
@@ -319,7 +330,7 @@ class DataflowSession:
         if progress is None and self.progress is not None and the_plan.compute:
             progress = self.progress()
         shown = _Broadcast(self, progress) if self.listeners else progress
-        outcome = execute(graph, the_plan, merged, overrides, self._live.owns_filename, shown)
+        outcome = execute(graph, the_plan, merged, overrides, self._live.locate, shown, where)
         sizes = {n: sizeof(v) for n, v in [*outcome.results.items(), *the_plan.loaded.items()]}
         keyed = {k: n for n in outcome.results if (k := the_plan.keys.get(n)) is not None}
         refused = self.cache.put_many((k, outcome.results[n], sizes[n]) for k, n in keyed.items())

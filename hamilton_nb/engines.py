@@ -1,0 +1,395 @@
+"""Where nodes run: in the kernel, on threads, on processes, on Dask or on Ray.
+
+Each engine is Hamilton's own adapter for that place, subclassed only where a notebook needs
+more than a script does:
+
+* ``local``: Hamilton's driver in the kernel, one node after the other.
+* ``threads``: ``h_threadpool.FutureAdapter`` (each node a future on a thread pool).
+* ``processes``: the same adapter; its threads hand each node's function, by value, to a
+  process pool (Hamilton's own multiprocessing executor only serves ``Parallelizable`` blocks).
+* ``dask``: ``h_dask.DaskGraphAdapter`` (each node a ``dask.delayed`` task) on a client.
+* ``ray``: ``h_ray.RayGraphAdapter`` (each node a Ray task).
+
+Common to all: the result builder collects every computed node as it completes (telling the
+run's progress, from the kernel's main thread) and returns failures as values, so the nodes
+that finished before a failure are still cached. Functions sent to another process travel as
+``remote.NodeCall``: by value, timed, with a portable error. Engines that own workers (a pool,
+a local cluster) are started once and kept for the kernel's lifetime.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import multiprocessing
+import os
+import queue
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from concurrent import futures
+from typing import Any, NamedTuple
+
+from hamilton import base
+from hamilton.plugins.h_threadpool import FutureAdapter
+
+from hamilton_nb.errors import DataflowError
+from hamilton_nb.remote import NodeCall, NodeFailed, Timed, ship_by_value
+
+ENGINES = ("local", "threads", "processes", "dask", "ray")
+_EXTRAS = {"dask": "distributed", "ray": "ray"}  # engine -> the module its extra installs
+
+
+class EngineError(DataflowError):
+    """An engine cannot be used as asked (unknown, not installed, wrong options)."""
+
+
+class EngineSpec(NamedTuple):
+    """Which engine, how many workers (None: one per core) and, for a cluster, its address."""
+
+    name: str = "local"
+    workers: int | None = None
+    address: str | None = None
+
+
+class Events:
+    """Progress of one run, told to ``progress`` from the kernel's main thread only (a widget or
+    a display handle is updated from the thread that runs the cell); other threads queue."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self._main = threading.get_ident()
+        self._queue: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+
+    def post(self, kind: str, name: str) -> None:
+        """``kind``: "started" or "finished"."""
+        if self.progress is None:
+            return
+        if threading.get_ident() == self._main:
+            self._tell(kind, name)
+        else:
+            self._queue.put((kind, name))
+
+    def pump(self) -> None:
+        """Pass on what other threads queued (called by the main thread while it waits)."""
+        while True:
+            try:
+                kind, name = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            self._tell(kind, name)
+
+    def _tell(self, kind: str, name: str) -> None:
+        if kind == "started":
+            self.progress.node_started(name)
+        else:
+            self.progress.node_finished(name)
+
+
+class Engine:
+    """The local engine, and the interface of the others.
+
+    ``adapters`` gives the Hamilton adapters of one run: a result builder (whose result maps each
+    requested node to its value, a ``Timed`` value or a ``NodeFailed``) and, when nodes run in
+    the kernel's process, ``recorder``, a lifecycle method that times them and keeps their
+    errors. ``call`` is how the recorder calls a node's function.
+    """
+
+    spec = EngineSpec()
+    in_kernel = True  # nodes run in this process: the recorder sees each one
+
+    def adapters(self, recorder: Any, events: Events) -> list[Any]:
+        return [base.DictResult(), recorder]
+
+    def call(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        return fn(**kwargs)
+
+    def close(self) -> None:
+        """Stop the workers this engine started."""
+
+
+class _CollectingFutures(FutureAdapter):  # type: ignore[misc]
+    """Hamilton's thread-pool adapter, collecting futures as they complete (failures as values)
+    and passing the run's progress on while the main thread waits."""
+
+    events: Events | None = None
+
+    def build_result(self, **outputs: Any) -> dict[str, Any]:
+        pending = {v: k for k, v in outputs.items() if isinstance(v, futures.Future)}
+        results = {k: v for k, v in outputs.items() if not isinstance(v, futures.Future)}
+        while pending:
+            done, _ = futures.wait(pending, timeout=0.1, return_when=futures.FIRST_COMPLETED)
+            if self.events is not None:
+                self.events.pump()
+            for future in done:
+                name = pending.pop(future)
+                error = future.exception()
+                results[name] = error if error is not None else future.result()
+        if self.events is not None:
+            self.events.pump()
+        return results
+
+
+class ThreadsEngine(Engine):
+    """Nodes on a pool of threads (helps where the work releases the GIL: I/O, NumPy, pandas)."""
+
+    def __init__(self, spec: EngineSpec) -> None:
+        self.spec = spec
+        self._adapter = _CollectingFutures(max_workers=spec.workers, thread_name_prefix="node")
+
+    def adapters(self, recorder: Any, events: Events) -> list[Any]:
+        self._adapter.events = events
+        return [self._adapter, recorder]
+
+    def close(self) -> None:
+        self._adapter.executor.shutdown(wait=False, cancel_futures=True)
+
+
+class ProcessesEngine(ThreadsEngine):
+    """Nodes on a pool of processes. The thread-pool adapter walks the graph; each of its threads
+    sends one node's function (by value) and arguments to the process pool and waits for it."""
+
+    def __init__(self, spec: EngineSpec) -> None:
+        workers = spec.workers or os.cpu_count() or 1
+        # a thread waiting for a node's inputs holds its place: keep plenty of them
+        super().__init__(EngineSpec(spec.name, 64, spec.address))
+        self.spec = EngineSpec(spec.name, workers, spec.address)
+        # spawn, not fork: the kernel runs threads, and a forked child would inherit their locks
+        self._pool = futures.ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"))
+
+    def adapters(self, recorder: Any, events: Events) -> list[Any]:
+        ship_by_value()
+        return super().adapters(recorder, events)
+
+    def call(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        return self._pool.submit(NodeCall(node, fn), **kwargs).result()
+
+    def close(self) -> None:
+        super().close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class DaskEngine(Engine):
+    """Nodes as Dask tasks, on a cluster at ``address`` or on a local one started for the kernel
+    (processes, one thread each)."""
+
+    in_kernel = False
+
+    def __init__(self, spec: EngineSpec) -> None:
+        from dask.distributed import Client, LocalCluster
+
+        self.spec = spec
+        self._cluster = None
+        if spec.address:
+            self.client = Client(spec.address, set_as_default=False)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=spec.workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self.client = Client(self._cluster, set_as_default=False)
+        self._adapter = _dask_adapter()(self.client, result_builder=base.DictResult())
+
+    def adapters(self, recorder: Any, events: Events) -> list[Any]:
+        ship_by_value()
+        self._adapter.events = events
+        return [self._adapter]
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+@functools.cache
+def _dask_adapter() -> type:
+    """Hamilton's Dask adapter, with each node's function sent as a ``NodeCall`` and every
+    node's future collected as it completes (the class needs Dask: made on first use)."""
+    from dask.delayed import Delayed, delayed
+    from distributed import as_completed
+    from hamilton.plugins.h_dask import DaskGraphAdapter
+
+    class DaskNodes(DaskGraphAdapter):  # type: ignore[misc]
+        events: Events | None = None
+
+        def execute_node(self, node: Any, kwargs: dict[str, Any]) -> Any:
+            key = f"{node.name}-{uuid.uuid4().hex}"  # what the Dask dashboard shows
+            return delayed(NodeCall(node.name, node.callable))(**kwargs, dask_key_name=key)
+
+        def build_result(self, **outputs: Any) -> dict[str, Any]:
+            lazy = {k: v for k, v in outputs.items() if isinstance(v, Delayed)}
+            results = {k: v for k, v in outputs.items() if k not in lazy}
+            names = dict(zip(self.client.compute(list(lazy.values())), lazy, strict=True))
+            for future in as_completed(names, loop=self.client.loop):
+                name = names[future]
+                results[name] = _settled(future.exception, future.result)
+                if self.events is not None:
+                    self.events.post("finished", name)
+            return results
+
+    return DaskNodes
+
+
+class RayEngine(Engine):
+    """Nodes as Ray tasks, on the cluster at ``address`` or on a local Ray started for the
+    kernel (or the one already running)."""
+
+    in_kernel = False
+
+    def __init__(self, spec: EngineSpec) -> None:
+        import ray
+
+        self.spec = spec
+        self._started = not ray.is_initialized()
+        if self._started:
+            if spec.address:
+                ray.init(address=spec.address, include_dashboard=False, log_to_driver=False)
+            else:
+                cpus = spec.workers or os.cpu_count() or 1
+                ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+        self._adapter = _ray_adapter()(result_builder=base.DictResult())
+
+    def adapters(self, recorder: Any, events: Events) -> list[Any]:
+        ship_by_value()
+        self._adapter.events = events
+        return [self._adapter]
+
+    def close(self) -> None:
+        import ray
+
+        if self._started:
+            ray.shutdown()
+
+
+@functools.cache
+def _ray_adapter() -> type:
+    """Hamilton's Ray adapter, with each node's function sent as a ``NodeCall`` (not Hamilton's
+    wrapper, which pickles the node with the whole graph and every adapter) and every node's
+    result collected as it completes."""
+    import ray
+    from hamilton.plugins.h_ray import RayGraphAdapter, parse_ray_remote_options_from_tags
+
+    run = ray.remote(_call)
+
+    class RayNodes(RayGraphAdapter):  # type: ignore[misc]
+        events: Events | None = None
+
+        def do_remote_execute(self, *, node: Any, **kwargs: Any) -> Any:
+            kwargs.pop("execute_lifecycle_for_node")
+            options = parse_ray_remote_options_from_tags(node.tags)
+            return run.options(**options).remote(NodeCall(node.name, node.callable), **kwargs)
+
+        def do_build_result(self, outputs: dict[str, Any]) -> dict[str, Any]:
+            refs = {v: k for k, v in outputs.items() if isinstance(v, ray.ObjectRef)}
+            results = {k: v for k, v in outputs.items() if not isinstance(v, ray.ObjectRef)}
+            pending = list(refs)
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                for ref in done:
+                    results[refs[ref]] = _settled(None, functools.partial(ray.get, ref))
+                    if self.events is not None:
+                        self.events.post("finished", refs[ref])
+            return results
+
+    return RayNodes
+
+
+def _call(call: NodeCall, **kwargs: Any) -> Timed:
+    """A Ray task: run one node (a module-level function, so Ray exports it once)."""
+    return call(**kwargs)
+
+
+def _settled(
+    exception: Callable[[], BaseException | None] | None, result: Callable[[], Any]
+) -> Any:
+    """A finished task's value, or the ``NodeFailed`` it raised (found in what the engine
+    wrapped it in); any other error is the engine's own and propagates."""
+    error = exception() if exception is not None else None
+    if error is None:
+        try:
+            return result()
+        except Exception as e:
+            error = e
+    failed = _node_failed(error)
+    if failed is None:
+        raise error
+    return failed
+
+
+def _node_failed(error: BaseException | None) -> NodeFailed | None:
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, NodeFailed):
+            return error
+        error = getattr(error, "cause", None) or error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
+_STARTED: dict[EngineSpec, Engine] = {}
+_LOCAL = Engine()
+_LOCK = threading.Lock()
+
+
+def engine(name: str = "local", workers: int | None = None, address: str | None = None) -> Engine:
+    """The engine ``name``, started on first use and kept for the kernel's lifetime.
+
+    Raises:
+        EngineError: an unknown engine, its extra not installed, or options it does not take.
+    """
+    if name not in ENGINES:
+        raise EngineError(f"unknown engine '{name}': use one of {', '.join(ENGINES)}.")
+    if name == "local":
+        if workers is not None or address is not None:
+            raise EngineError(
+                "the local engine runs in the kernel: --workers and --address do not apply."
+            )
+        return _LOCAL
+    if address is not None and name not in ("dask", "ray"):
+        raise EngineError(f"--address is for a Dask or Ray cluster, not for the {name} engine.")
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers must be at least 1 (got {workers}).")
+    _require_extra(name)
+    spec = EngineSpec(name, workers, address)
+    if name == "ray":  # one Ray per process: whatever runs is the one used
+        spec = next((s for s in _STARTED if s.name == "ray"), spec)
+    with _LOCK:
+        if spec not in _STARTED:
+            _STARTED[spec] = _KINDS[name](spec)
+        return _STARTED[spec]
+
+
+def _require_extra(name: str) -> None:
+    module = _EXTRAS.get(name)
+    if module is None:
+        return
+    try:
+        __import__(module)
+    except ImportError as e:
+        raise EngineError(
+            f"the {name} engine needs {name.capitalize()}, which is not installed here: "
+            f"pip install 'hamilton_nb[{name}]' (then restart the kernel)."
+        ) from e
+
+
+_KINDS: Mapping[str, Callable[[EngineSpec], Engine]] = {
+    "threads": ThreadsEngine,
+    "processes": ProcessesEngine,
+    "dask": DaskEngine,
+    "ray": RayEngine,
+}
+
+
+def started() -> Iterator[Engine]:
+    """The engines started so far (for tests and ``close_all``)."""
+    return iter(list(_STARTED.values()))
+
+
+@atexit.register
+def close_all() -> None:
+    """Stop every engine's workers."""
+    while _STARTED:
+        _, e = _STARTED.popitem()
+        e.close()
