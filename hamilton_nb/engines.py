@@ -222,11 +222,13 @@ def _dask_adapter() -> type:
             lazy = {k: v for k, v in outputs.items() if isinstance(v, Delayed)}
             results = {k: v for k, v in outputs.items() if k not in lazy}
             names = dict(zip(self.client.compute(list(lazy.values())), lazy, strict=True))
-            for future in as_completed(names, loop=self.client.loop):
-                name = names[future]
-                results[name] = _settled(future.exception, future.result)
+            for future in as_completed(names, loop=self.client.loop):  # no round trip
                 if self.events is not None:
-                    self.events.post("finished", name)
+                    self.events.post("finished", names[future])
+            done = [f for f in names if f.status == "finished"]
+            results.update(zip((names[f] for f in done), self.client.gather(done), strict=True))
+            for future in names.keys() - set(done):
+                results[names[future]] = _settled(future.exception, future.result)
             return results
 
     return DaskNodes
@@ -285,12 +287,16 @@ def _ray_adapter() -> type:
             refs = {v: k for k, v in outputs.items() if isinstance(v, ray.ObjectRef)}
             results = {k: v for k, v in outputs.items() if not isinstance(v, ray.ObjectRef)}
             pending = list(refs)
-            while pending:
-                done, pending = ray.wait(pending, num_returns=1)
+            while pending:  # whatever finished in the last moment, in one call
+                done, pending = ray.wait(pending, num_returns=len(pending), timeout=0.1)
                 for ref in done:
-                    results[refs[ref]] = _settled(None, functools.partial(ray.get, ref))
                     if self.events is not None:
                         self.events.post("finished", refs[ref])
+            try:
+                results.update(zip(refs.values(), ray.get(list(refs)), strict=True))
+            except Exception:  # a node failed: take each one on its own
+                for ref, name in refs.items():
+                    results[name] = _settled(None, functools.partial(ray.get, ref))
             return results
 
     return RayNodes

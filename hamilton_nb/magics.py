@@ -14,6 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from hamilton_nb.cache import NodeCache
+from hamilton_nb.engines import ENGINES
 from hamilton_nb.notebook import imports_of
 from hamilton_nb.registry import REGISTRY
 from hamilton_nb.sessions import DataflowSession
@@ -85,6 +86,9 @@ class DataflowMagics(Magics):
     @argument("--module", "-m", default="dataflow", help="live module name (default: dataflow)")
     @argument("--inputs", nargs="*", default=[], metavar="K=V", help="run: input values")
     @argument("--config", nargs="*", default=[], metavar="K=V", help="run: Hamilton config")
+    @argument("--engine", default="local", choices=ENGINES, help="run: where nodes run")
+    @argument("--workers", type=int, help="run: the engine's workers (default: one per core)")
+    @argument("--address", help="run: a Dask scheduler or Ray cluster to connect to")
     @argument("--dir", help="cache: store values on disk under this directory")
     @argument("--off", action="store_true", help="cache: keep values in memory only")
     @argument("--clear", action="store_true", help="cache: forget every cached value")
@@ -110,12 +114,22 @@ class DataflowMagics(Magics):
 
     def _run(self, session: DataflowSession, args: Any) -> Any:
         if not args.args:
-            raise UsageError("usage: %dataflow run NODE [NODE ...] [--inputs K=V ...]")
+            raise UsageError(
+                "usage: %dataflow run NODE [NODE ...] [--inputs K=V ...] [--config K=V ...]"
+                " [--engine local|threads|processes|dask|ray] [--workers N] [--address URL]"
+            )
         ns = self.shell.user_ns if self.shell else {}
         inputs = parse_assignments(args.inputs, ns, "--inputs")
         config = parse_assignments(args.config, ns, "--config")
         nodes = args.args[0] if len(args.args) == 1 else args.args
-        return session.run(nodes, inputs=inputs, config=config)
+        return session.run(
+            nodes,
+            inputs=inputs,
+            config=config,
+            engine=args.engine,
+            workers=args.workers,
+            address=args.address,
+        )
 
     def _drop(self, session: DataflowSession, args: Any) -> None:
         diff = session.drop(_one(args, "drop NODE"))
@@ -230,7 +244,8 @@ class NotebookProgress:
             return
         self._shown_at = now
         elapsed = now - self.started
-        text = f"{self.done_count}/{self.total} nodes, running {self.current} ({elapsed:.0f} s)"
+        running = f", running {self.current}" if self.current else ""
+        text = f"{self.done_count}/{self.total} nodes{running} ({elapsed:.0f} s)"
         if self._handle is None:
             self._handle = display({"text/plain": text}, raw=True, display_id=True)
         else:

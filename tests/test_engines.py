@@ -1,0 +1,202 @@
+"""The same notebook dataflow on every engine: threads, processes, Dask, Ray (real ones).
+
+Each engine starts once per test run (engines are kept for the process's lifetime), with two
+workers. Nodes write their name to a log file, so executions are counted wherever they ran;
+the file's path is absolute because worker processes keep the directory they started in.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hamilton_nb
+from hamilton_nb.engines import EngineError, engine
+from hamilton_nb.errors import NodeExecutionError
+from hamilton_nb.registry import REGISTRY
+from tests.conftest import Shell, plain
+
+ENGINES = ["threads", "processes", "dask", "ray"]
+ALL = ["sales", "clean", "by_region", "total", "share"]
+
+SETUP = """%%dataflow eng --quiet
+import pandas as pd
+
+LOG = {log!r}
+RATE = 1.5
+
+def _log(name):
+    with open(LOG, "a") as f:
+        f.write(name + "\\n")
+"""
+SOURCE = """%%dataflow eng --quiet
+def sales(n: int) -> pd.DataFrame:
+    _log("sales")
+    regions = ["north", "south", "east"]
+    return pd.DataFrame({"region": [regions[i % 3] for i in range(n)], "amount": range(n)})
+
+def clean(sales: pd.DataFrame) -> pd.DataFrame:
+    _log("clean")
+    return sales[sales["amount"] % 7 != 0]
+
+def by_region(clean: pd.DataFrame) -> pd.Series:
+    _log("by_region")
+    return clean.groupby("region")["amount"].sum() * RATE
+
+def total(clean: pd.DataFrame) -> float:
+    _log("total")
+    return float(clean["amount"].sum()) * RATE
+
+def share(by_region: pd.Series, total: float) -> pd.Series:
+    _log("share")
+    return by_region / total
+"""
+BAD = """%%dataflow eng --quiet
+def bad(clean: pd.DataFrame) -> float:
+    _log("bad")
+    first = float(clean["amount"].iloc[0])
+    return first / 0
+"""
+
+
+class Flow:
+    """The dataflow in a real shell, and what its nodes logged."""
+
+    def __init__(self, shell: Shell, log: Path) -> None:
+        self.shell, self.log = shell, log
+
+    def run(self, engine: str, nodes: list[str] = ALL) -> dict[str, object]:
+        workers = None if engine == "local" else 2
+        return hamilton_nb.session("eng").run(
+            nodes, inputs={"n": 60}, engine=engine, workers=workers
+        )
+
+    def executed(self) -> list[str]:
+        """Node executions since the last call, sorted."""
+        names = self.log.read_text().split() if self.log.exists() else []
+        self.log.write_text("")
+        return sorted(names)
+
+
+@pytest.fixture
+def flow(shell: Shell, tmp_path: Path) -> Flow:
+    log = tmp_path / "calls.log"
+    shell.ok(SETUP.format(log=str(log)), "setup")
+    shell.ok(SOURCE, "source")
+    return Flow(shell, log)
+
+
+def _from_scratch(flow: Flow) -> dict[str, object]:
+    """The same nodes run in the kernel with an empty cache."""
+    REGISTRY.cache.clear()
+    values = flow.run("local")
+    flow.executed()
+    return values
+
+
+def _assert_same(got: dict[str, object], want: dict[str, object]) -> None:
+    assert got.keys() == want.keys()
+    for name, value in want.items():
+        if isinstance(value, pd.Series):
+            pd.testing.assert_series_equal(got[name], value)  # type: ignore[arg-type]
+        elif isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(got[name], value)  # type: ignore[arg-type]
+        else:
+            assert got[name] == value, name
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_results_are_those_of_a_local_run_and_each_node_runs_once(flow: Flow, name: str) -> None:
+    values = flow.run(name)
+    assert flow.executed() == sorted(ALL)
+    report = hamilton_nb.session("eng").last_run
+    assert report is not None and sorted(report.computed) == sorted(ALL)
+    _assert_same(values, _from_scratch(flow))
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_cached_nodes_are_not_sent_to_workers(flow: Flow, name: str) -> None:
+    flow.run("local", ["clean"])
+    assert flow.executed() == ["clean", "sales"]
+    flow.run(name)
+    assert flow.executed() == ["by_region", "share", "total"]
+    flow.run(name)
+    assert flow.executed() == []
+    report = hamilton_nb.session("eng").last_run
+    assert report is not None and report.computed == () and sorted(report.from_cache) == sorted(ALL)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_an_edit_recomputes_the_same_nodes_on_every_engine(flow: Flow, name: str) -> None:
+    flow.run(name)
+    flow.executed()
+    flow.shell.ok(SOURCE.replace("% 7 != 0", "% 5 != 0"), "source")  # clean changes
+    values = flow.run(name)
+    assert flow.executed() == ["by_region", "clean", "share", "total"]
+    flow.shell.ok(SETUP.format(log=str(flow.log)).replace("1.5", "2.5"), "setup")  # RATE
+    values = flow.run(name)
+    assert flow.executed() == ["by_region", "share", "total"]
+    assert values["total"] == pytest.approx(2.5 * sum(i for i in range(60) if i % 5))
+    _assert_same(values, _from_scratch(flow))
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_a_node_failing_on_a_worker_names_its_cell_and_line(flow: Flow, name: str) -> None:
+    flow.shell.ok(BAD, "bad")
+    with pytest.raises(NodeExecutionError) as raised:
+        flow.run(name, ["total", "bad"])
+    error = raised.value
+    assert error.node == "bad"
+    assert error.where is not None and (error.where.cell, error.where.line) == ("bad", 5)
+    assert "ZeroDivisionError" in str(error) and "return first / 0" in (error.where.code or "")
+    assert any("line 5, in bad" in frame for frame in error.frames)
+    flow.executed()
+    # what finished is cached, on every engine: only the failing node runs again
+    with pytest.raises(NodeExecutionError):
+        flow.run(name, ["total", "bad"])
+    assert flow.executed() == ["bad"]
+    states = {row.node: row.state for row in hamilton_nb.session("eng").status()}
+    assert states["bad"] == "failed" and states["total"] == "cached"
+
+
+def test_the_magic_takes_an_engine_and_workers(flow: Flow) -> None:
+    value = flow.shell.ok(
+        "%dataflow run total --module eng --inputs n=60 --engine threads --workers 2"
+    )
+    assert value == 1.5 * sum(i for i in range(60) if i % 7)
+    assert flow.executed() == ["clean", "sales", "total"]
+    error = flow.shell.fails("%dataflow run total --module eng --inputs n=60 --engine spark")
+    assert "invalid choice: 'spark'" in plain(str(error))
+
+
+def test_engine_options_that_do_not_apply_are_refused() -> None:
+    with pytest.raises(EngineError, match="unknown engine 'spark'"):
+        engine("spark")
+    with pytest.raises(EngineError, match="--workers and --address do not apply"):
+        engine("local", workers=2)
+    with pytest.raises(EngineError, match="--address is for a Dask or Ray cluster"):
+        engine("threads", address="tcp://127.0.0.1:8786")
+    with pytest.raises(EngineError, match="--workers must be at least 1"):
+        engine("processes", workers=0)
+
+
+@pytest.mark.parametrize(("name", "module"), [("dask", "distributed"), ("ray", "ray")])
+def test_an_engine_whose_extra_is_missing_says_which_to_install(name: str, module: str) -> None:
+    script = f"""
+        import sys
+        sys.modules[{module!r}] = None  # as if the extra were not installed
+        from hamilton_nb.engines import EngineError, engine
+        try:
+            engine({name!r})
+        except EngineError as e:
+            print(e)
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True, check=True
+    )
+    assert f"pip install 'hamilton_nb[{name}]'" in done.stdout, done.stderr
