@@ -7,9 +7,12 @@ the file's path is absolute because worker processes keep the directory they sta
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +24,7 @@ from hamilton_nb.errors import NodeExecutionError
 from hamilton_nb.registry import REGISTRY
 from tests.conftest import Shell, plain
 
+ROOT = Path(__file__).parent.parent
 ENGINES = ["threads", "processes", "dask", "ray"]
 ALL = ["sales", "clean", "by_region", "total", "share"]
 
@@ -200,3 +204,70 @@ def test_an_engine_whose_extra_is_missing_says_which_to_install(name: str, modul
         [sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True, check=True
     )
     assert f"pip install 'hamilton_nb[{name}]'" in done.stdout, done.stderr
+
+
+class Seen:
+    """A run's progress as the notebook gets it, with the thread each call came from."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, int]] = []
+
+    def start(self, total: int) -> None:
+        self.calls.append(("start", str(total), threading.get_ident()))
+
+    def node_started(self, name: str) -> None:
+        self.calls.append(("started", name, threading.get_ident()))
+
+    def node_finished(self, name: str) -> None:
+        self.calls.append(("finished", name, threading.get_ident()))
+
+    def done(self) -> None:
+        self.calls.append(("done", "", threading.get_ident()))
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_progress_reaches_the_notebook_from_its_own_thread(flow: Flow, name: str) -> None:
+    seen = Seen()
+    hamilton_nb.session("eng").run(ALL, inputs={"n": 60}, engine=name, workers=2, progress=seen)
+    assert {thread for *_, thread in seen.calls} == {threading.get_ident()}
+    assert seen.calls[0][:2] == ("start", "5") and seen.calls[-1][0] == "done"
+    finished = sorted(n for kind, n, _ in seen.calls if kind == "finished")
+    assert finished == sorted(ALL)
+
+
+TOUR = """%%dataflow sales --quiet
+import pandas as pd
+
+def raw(path: str) -> pd.DataFrame:
+    return pd.read_csv(path)
+
+def clean(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.dropna()
+
+def total(clean: pd.DataFrame) -> float:
+    return float(clean["amount"].sum())
+"""
+
+
+def _readme_block(marker: str) -> str:
+    """The README's Python block that contains ``marker``."""
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    found = [b for b in blocks if marker in b]
+    assert len(found) == 1, f"one README block with {marker!r}"
+    return found[0]
+
+
+@pytest.mark.parametrize("marker", ["h_dask.DaskGraphAdapter", "h_ray.RayGraphAdapter"])
+def test_the_exported_module_runs_on_dask_and_ray_as_the_readme_says(
+    shell: Shell, tmp_path: Path, marker: str
+) -> None:
+    shutil.copy(ROOT / "notebooks" / "data" / "sales.csv", "sales.csv")
+    shell.ok(TOUR, "tour")
+    want = hamilton_nb.session("sales").run("total", inputs={"path": "sales.csv"})
+    hamilton_nb.session("sales").export("sales.py")
+    (tmp_path / "script.py").write_text(_readme_block(marker))
+    done = subprocess.run(
+        [sys.executable, "script.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"{{'total': {want}}}" in done.stdout, done.stdout
