@@ -117,14 +117,19 @@ class _CollectingFutures(FutureAdapter):  # type: ignore[misc]
     def build_result(self, **outputs: Any) -> dict[str, Any]:
         pending = {v: k for k, v in outputs.items() if isinstance(v, futures.Future)}
         results = {k: v for k, v in outputs.items() if not isinstance(v, futures.Future)}
-        while pending:
-            done, _ = futures.wait(pending, timeout=0.1, return_when=futures.FIRST_COMPLETED)
-            if self.events is not None:
-                self.events.pump()
-            for future in done:
-                name = pending.pop(future)
-                error = future.exception()
-                results[name] = error if error is not None else future.result()
+        try:
+            while pending:  # waking up often: an interrupt of the kernel gets through
+                done, _ = futures.wait(pending, timeout=0.1, return_when=futures.FIRST_COMPLETED)
+                if self.events is not None:
+                    self.events.pump()
+                for future in done:
+                    name = pending.pop(future)
+                    error = future.exception()
+                    results[name] = error if error is not None else future.result()
+        except BaseException:  # interrupted: what has not started never will
+            for future in pending:
+                future.cancel()
+            raise
         if self.events is not None:
             self.events.pump()
         return results
@@ -222,9 +227,13 @@ def _dask_adapter() -> type:
             lazy = {k: v for k, v in outputs.items() if isinstance(v, Delayed)}
             results = {k: v for k, v in outputs.items() if k not in lazy}
             names = dict(zip(self.client.compute(list(lazy.values())), lazy, strict=True))
-            for future in as_completed(names, loop=self.client.loop):  # no round trip
-                if self.events is not None:
-                    self.events.post("finished", names[future])
+            try:
+                for future in as_completed(names, loop=self.client.loop):  # no round trip
+                    if self.events is not None:
+                        self.events.post("finished", names[future])
+            except BaseException:  # interrupted: the cluster stops the run's tasks
+                self.client.cancel(list(names))
+                raise
             done = [f for f in names if f.status == "finished"]
             results.update(zip((names[f] for f in done), self.client.gather(done), strict=True))
             for future in names.keys() - set(done):
@@ -287,11 +296,16 @@ def _ray_adapter() -> type:
             refs = {v: k for k, v in outputs.items() if isinstance(v, ray.ObjectRef)}
             results = {k: v for k, v in outputs.items() if not isinstance(v, ray.ObjectRef)}
             pending = list(refs)
-            while pending:  # whatever finished in the last moment, in one call
-                done, pending = ray.wait(pending, num_returns=len(pending), timeout=0.1)
-                for ref in done:
-                    if self.events is not None:
-                        self.events.post("finished", refs[ref])
+            try:
+                while pending:  # whatever finished in the last moment, in one call
+                    done, pending = ray.wait(pending, num_returns=len(pending), timeout=0.1)
+                    for ref in done:
+                        if self.events is not None:
+                            self.events.post("finished", refs[ref])
+            except BaseException:  # interrupted: Ray stops the run's tasks
+                for ref in pending:
+                    ray.cancel(ref)
+                raise
             try:
                 results.update(zip(refs.values(), ray.get(list(refs)), strict=True))
             except Exception:  # a node failed: take each one on its own

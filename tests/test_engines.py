@@ -7,12 +7,15 @@ the file's path is absolute because worker processes keep the directory they sta
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -271,3 +274,25 @@ def test_the_exported_module_runs_on_dask_and_ray_as_the_readme_says(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"{{'total': {want}}}" in done.stdout, done.stdout
+
+
+SLOW_NODE = """
+def slow_{i}(n: int) -> int:
+    time.sleep(0.4)
+    _log("slow_{i}")
+    return n + {i}
+"""
+SLOW = "%%dataflow eng --quiet\nimport time\n" + "".join(SLOW_NODE.format(i=i) for i in range(12))
+
+
+def test_an_interrupt_stops_a_threads_run_and_what_had_not_started_never_runs(
+    flow: Flow,
+) -> None:
+    flow.shell.ok(SLOW, "slow")
+    names = [f"slow_{i}" for i in range(12)]
+    threading.Timer(0.6, os.kill, (os.getpid(), signal.SIGINT)).start()  # the kernel's interrupt
+    with pytest.raises(KeyboardInterrupt):
+        flow.run("threads", names)
+    time.sleep(1.5)  # whatever was still going on the pool has finished by now
+    ran = flow.executed()
+    assert 0 < len(ran) < len(names), ran  # two workers: about 4 of 12 had started
