@@ -34,7 +34,7 @@ from hamilton import base
 from hamilton.plugins.h_threadpool import FutureAdapter
 
 from hamilton_nb.errors import DataflowError
-from hamilton_nb.remote import NodeCall, NodeFailed, Timed, ship_by_value
+from hamilton_nb.remote import NodeCall, Timed, node_failed, ship_by_value
 
 ENGINES = ("local", "threads", "processes", "dask", "ray")
 _EXTRAS = {"dask": "distributed", "ray": "ray"}  # engine -> the module its extra installs
@@ -167,7 +167,7 @@ class ProcessesEngine(ThreadsEngine):
         return super().adapters(recorder, events)
 
     def call(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-        return self._pool.submit(NodeCall(node, fn), **kwargs).result()
+        return self._pool.submit(NodeCall(node, fn).packed(), **kwargs).result()
 
     def close(self) -> None:
         super().close()
@@ -221,7 +221,7 @@ def _dask_adapter() -> type:
 
         def execute_node(self, node: Any, kwargs: dict[str, Any]) -> Any:
             key = f"{node.name}-{uuid.uuid4().hex}"  # what the Dask dashboard shows
-            return delayed(NodeCall(node.name, node.callable))(**kwargs, dask_key_name=key)
+            return delayed(NodeCall(node.name, node.callable).packed())(**kwargs, dask_key_name=key)
 
         def build_result(self, **outputs: Any) -> dict[str, Any]:
             lazy = {k: v for k, v in outputs.items() if isinstance(v, Delayed)}
@@ -290,7 +290,8 @@ def _ray_adapter() -> type:
         def do_remote_execute(self, *, node: Any, **kwargs: Any) -> Any:
             kwargs.pop("execute_lifecycle_for_node")
             options = parse_ray_remote_options_from_tags(node.tags)
-            return run.options(**options).remote(NodeCall(node.name, node.callable), **kwargs)
+            call = NodeCall(node.name, node.callable).packed()
+            return run.options(**options).remote(call, **kwargs)
 
         def do_build_result(self, outputs: dict[str, Any]) -> dict[str, Any]:
             refs = {v: k for k, v in outputs.items() if isinstance(v, ray.ObjectRef)}
@@ -332,20 +333,10 @@ def _settled(
             return result()
         except Exception as e:
             error = e
-    failed = _node_failed(error)
+    failed = node_failed(error)
     if failed is None:
         raise error
     return failed
-
-
-def _node_failed(error: BaseException | None) -> NodeFailed | None:
-    seen = 0
-    while error is not None and seen < 10:
-        if isinstance(error, NodeFailed):
-            return error
-        error = getattr(error, "cause", None) or error.__cause__ or error.__context__
-        seen += 1
-    return None
 
 
 _STARTED: dict[EngineSpec, Engine] = {}

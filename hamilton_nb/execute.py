@@ -29,7 +29,7 @@ from hamilton_nb.errors import (
 from hamilton_nb.fingerprint import digest
 from hamilton_nb.graph import DataflowGraph, NodeSpec
 from hamilton_nb.names import NodeName
-from hamilton_nb.remote import NodeFailed, Timed, frames
+from hamilton_nb.remote import NodeFailed, Timed, frames, node_failed
 from hamilton_nb.values import hash_value
 
 
@@ -272,7 +272,10 @@ def execute(
             returned = dr.execute(the_plan.compute, overrides=given, inputs=the_plan.inputs)
         _collect(returned, outcome, failures)
     except Exception as e:
-        if not failures:  # Hamilton refused the run itself (an input of the wrong type, ...)
+        unsent = node_failed(e)  # a node that could not be sent to a worker
+        if unsent is not None:
+            failures.setdefault(unsent.node, unsent)
+        elif not failures:  # Hamilton refused the run itself (an input of the wrong type, ...)
             raise RunRefusedError(f"Hamilton refused the run: {e}") from e
     finally:
         if progress is not None:
@@ -298,15 +301,16 @@ def _node_error(
 ) -> NodeExecutionError:
     spec = graph.nodes()[NodeName(name)]
     if isinstance(error, NodeFailed):  # raised in another process: its frames came with it
-        described, tb = error.error, error.frames
+        message, tb = str(error), error.frames
     else:
-        described, tb = f"{type(error).__name__}: {error}", frames(error.__traceback__)
+        message = f"node '{name}' raised {type(error).__name__}: {error}"
+        tb = frames(error.__traceback__)
     located = ((locate(file, fn, line), line, fn) for file, line, fn in tb)
     mine = [(f, line, fn, linecache.getline(f, line).strip()) for f, line, fn in located if f]
     last = mine[-1] if mine else None
     where = Location(spec.cell, last[1] if last else spec.line, last[3] if last else None)
     shown = [f"  {file}, line {line}, in {fn}: {code}" for file, line, fn, code in mine]
-    return NodeExecutionError(f"node '{name}' raised {described}", where, name, shown)
+    return NodeExecutionError(message, where, name, shown)
 
 
 def config_read(fn: Callable[..., Any], config: Mapping[str, Any]) -> dict[str, Any]:

@@ -39,14 +39,39 @@ class NodeFailed(Exception):
         return f"node '{self.node}' raised {self.error}"
 
 
+class NotShippable(NodeFailed):
+    """A node's function, or a value it reads from its module, cannot be pickled."""
+
+    def __str__(self) -> str:
+        return (
+            f"node '{self.node}' cannot be sent to a worker ({self.error}): its function, or a"
+            " value it reads from the module, does not pickle. Create that value inside the"
+            " function, or run on the local or threads engine."
+        )
+
+
 class NodeCall:
     """One node's function, callable where it is sent; arguments a worker computed arrive as
     ``Timed`` and are unwrapped."""
 
-    __slots__ = ("fn", "node")
+    __slots__ = ("_packed", "fn", "node")
 
     def __init__(self, node: str, fn: Any) -> None:
         self.node, self.fn = node, fn
+        self._packed: bytes | None = None
+
+    def packed(self) -> NodeCall:
+        """Pickle the function now, so what cannot travel fails as this node's error, in the
+        kernel, before an engine wraps it in errors of its own; sending it reuses the bytes.
+
+        Raises:
+            NotShippable: the function, or a global it reads, does not pickle.
+        """
+        try:
+            self._packed = cloudpickle.dumps((self.node, self.fn))
+        except Exception as e:
+            raise NotShippable(self.node, f"{type(e).__name__}: {e}", []) from None
+        return self
 
     def __call__(self, **kwargs: Any) -> Timed:
         kwargs = {k: v.value if isinstance(v, Timed) else v for k, v in kwargs.items()}
@@ -59,11 +84,23 @@ class NodeCall:
         return Timed(value, time.perf_counter() - started)
 
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return _load_call, (cloudpickle.dumps((self.node, self.fn)),)
+        if self._packed is None:
+            self.packed()
+        assert self._packed is not None
+        return _load_call, (self._packed,)
 
 
 def _load_call(blob: bytes) -> NodeCall:
     return NodeCall(*cloudpickle.loads(blob))
+
+
+def node_failed(error: BaseException | None) -> NodeFailed | None:
+    """The ``NodeFailed`` in an error an engine raised (it may wrap it, or chain it)."""
+    for _ in range(10):
+        if error is None or isinstance(error, NodeFailed):
+            return error
+        error = getattr(error, "cause", None) or error.__cause__ or error.__context__
+    return None
 
 
 def frames(tb: Any) -> list[Frame]:

@@ -296,3 +296,30 @@ def test_an_interrupt_stops_a_threads_run_and_what_had_not_started_never_runs(
     time.sleep(1.5)  # whatever was still going on the pool has finished by now
     ran = flow.executed()
     assert 0 < len(ran) < len(names), ran  # two workers: about 4 of 12 had started
+
+
+LOCKED = """%%dataflow eng --quiet
+import threading
+
+LOCK = threading.Lock()
+
+def locked(clean: pd.DataFrame) -> int:
+    with LOCK:
+        return len(clean)
+"""
+
+
+@pytest.mark.parametrize("name", ["processes", "dask", "ray"])
+def test_a_node_that_cannot_be_pickled_says_so_and_the_in_kernel_engines_run_it(
+    flow: Flow, name: str
+) -> None:
+    flow.shell.ok(LOCKED, "locked")
+    with pytest.raises(NodeExecutionError) as raised:
+        flow.run(name, ["locked"])
+    error = raised.value
+    assert error.node == "locked" and error.where is not None
+    assert (error.where.cell, error.where.line) == ("locked", 6)
+    assert "cannot be sent to a worker (TypeError: cannot pickle '_thread.lock' object)" in str(
+        error
+    )
+    assert flow.run("threads", ["locked"]) == {"locked": 51}  # sales and clean are cached
