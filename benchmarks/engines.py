@@ -10,7 +10,9 @@ Two graphs, defined as ``%%dataflow`` cells of a live module:
 Each scenario runs with a new ``seed`` input, so every node computes (the cache never answers),
 on each engine with ``--workers`` set to the machine's cores. Engines are started before the
 timings (their start-up is reported on its own). Wall time, median of the repetitions; the
-ratio is local's time over the engine's (above 1: faster than local). Run as
+ratio is local's time over the engine's (above 1: faster than local). "engine alone" hands the
+same 1,000 trivial calls to the engine directly, without Hamilton or hamilton_nb: the floor
+under each engine's per-node cost. Run as
 ``python benchmarks/engines.py [--repeat N]``; it only prints (and always exits 0). Needs the
 ``dask`` and ``ray`` extras.
 """
@@ -23,9 +25,10 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from hamilton_nb.cache import NodeCache
-from hamilton_nb.engines import ENGINES, close_all
+from hamilton_nb.engines import ENGINES, close_all, engine
 from hamilton_nb.sessions import DataflowSession
 
 WIDE, TRIVIAL = 16, 1000
@@ -94,6 +97,40 @@ def timed_runs(
     return times
 
 
+def _inc(x: int) -> int:
+    return x + 1
+
+
+def alone(name: str, cores: int) -> float:
+    """Seconds for the engine itself to run 1,000 trivial calls (no Hamilton, no hamilton_nb):
+    the floor each engine's per-node cost sits on."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    from multiprocessing import get_context
+
+    started = time.perf_counter()
+    if name == "local":
+        [_inc(i) for i in range(TRIVIAL)]
+    elif name in ("threads", "processes"):
+        pool: Any = (
+            ThreadPoolExecutor(cores)
+            if name == "threads"
+            else ProcessPoolExecutor(cores, get_context("spawn"))
+        )
+        with pool:
+            pool.submit(_inc, 0).result()  # workers up before the clock restarts
+            started = time.perf_counter()
+            [f.result() for f in [pool.submit(_inc, i) for i in range(TRIVIAL)]]
+    elif name == "dask":
+        client = engine("dask", cores).client  # type: ignore[attr-defined]
+        client.gather(client.map(_inc, range(TRIVIAL), pure=False))
+    else:
+        import ray
+
+        remote = ray.remote(_inc)
+        ray.get([remote.remote(i) for i in range(TRIVIAL)])
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=2)
@@ -123,16 +160,25 @@ def main() -> None:
         t = statistics.median(timed_runs(trivial, trivial_targets, name, reps, seed))
         if name == "local":
             local_wide, local_trivial = w, t
-        rows.append(
-            (name, startup[name], w, local_wide / w, t, t / TRIVIAL * 1e6, t / local_trivial)
-        )
+        floor = statistics.median(alone(name, cores) for _ in range(reps))
+        rows.append((name, startup[name], w, local_wide / w, t, t / local_trivial, floor))
     close_all()
 
     print(
         f"engines on {cores} cores; wide: {WIDE} nodes of ~0.5 s + join; trivial: {TRIVIAL:,}"
         f" nodes; median of {reps} (s)"
     )
-    header = ("engine", "start s", "wide s", "vs local", "trivial s", "per node us", "vs local")
+    header = (
+        "engine",
+        "start s",
+        "wide s",
+        "wide vs local",
+        "trivial s",
+        "per node us",
+        "vs local",
+        "engine alone s",
+        "per node us",
+    )
     table = [header] + [
         (
             n,
@@ -140,14 +186,20 @@ def main() -> None:
             f"{w:.2f}",
             f"{wr:.2f}x faster",
             f"{t:.3f}",
-            f"{pn:.0f}",
+            f"{t / TRIVIAL * 1e6:.0f}",
             f"{tr:.1f}x slower",
+            f"{f:.3f}",
+            f"{f / TRIVIAL * 1e6:.0f}",
         )
-        for n, s, w, wr, t, pn, tr in rows
+        for n, s, w, wr, t, tr, f in rows
     ]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
         print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print(
+        "engine alone: the same 1,000 trivial calls handed to the engine directly (a loop,"
+        " ThreadPoolExecutor / ProcessPoolExecutor.submit, Client.map, ray.remote): its own floor"
+    )
     for n, _, _, wr, *_ in rows:
         if n in ("threads", "processes", "dask"):
             met = "met" if wr >= MIN_SPEEDUP else "NOT met"

@@ -95,9 +95,6 @@ class Engine:
     errors. ``call`` is how the recorder calls a node's function.
     """
 
-    spec = EngineSpec()
-    in_kernel = True  # nodes run in this process: the recorder sees each one
-
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
         return [base.DictResult(), recorder]
 
@@ -139,7 +136,6 @@ class ThreadsEngine(Engine):
     """Nodes on a pool of threads (helps where the work releases the GIL: I/O, NumPy, pandas)."""
 
     def __init__(self, spec: EngineSpec) -> None:
-        self.spec = spec
         self._adapter = _CollectingFutures(max_workers=spec.workers, thread_name_prefix="node")
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
@@ -155,10 +151,9 @@ class ProcessesEngine(ThreadsEngine):
     sends one node's function (by value) and arguments to the process pool and waits for it."""
 
     def __init__(self, spec: EngineSpec) -> None:
-        workers = spec.workers or os.cpu_count() or 1
         # a thread waiting for a node's inputs holds its place: keep plenty of them
-        super().__init__(EngineSpec(spec.name, 64, spec.address))
-        self.spec = EngineSpec(spec.name, workers, spec.address)
+        super().__init__(EngineSpec(spec.name, 64))
+        workers = spec.workers or os.cpu_count() or 1
         # spawn, not fork: the kernel runs threads, and a forked child would inherit their locks
         self._pool = futures.ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"))
 
@@ -178,12 +173,9 @@ class DaskEngine(Engine):
     """Nodes as Dask tasks, on a cluster at ``address`` or on a local one started for the kernel
     (processes, one thread each)."""
 
-    in_kernel = False
-
     def __init__(self, spec: EngineSpec) -> None:
         from dask.distributed import Client, LocalCluster
 
-        self.spec = spec
         self._cluster = None
         if spec.address:
             self.client = Client(spec.address, set_as_default=False)
@@ -247,12 +239,9 @@ class RayEngine(Engine):
     """Nodes as Ray tasks, on the cluster at ``address`` or on a local Ray started for the
     kernel (or the one already running)."""
 
-    in_kernel = False
-
     def __init__(self, spec: EngineSpec) -> None:
         import ray
 
-        self.spec = spec
         self._started = not ray.is_initialized()
         if self._started:
             if spec.address:

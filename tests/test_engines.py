@@ -310,9 +310,7 @@ def locked(clean: pd.DataFrame) -> int:
 
 
 @pytest.mark.parametrize("name", ["processes", "dask", "ray"])
-def test_a_node_that_cannot_be_pickled_says_so_and_the_in_kernel_engines_run_it(
-    flow: Flow, name: str
-) -> None:
+def test_a_node_that_cannot_be_pickled_says_so_and_runs_on_threads(flow: Flow, name: str) -> None:
     flow.shell.ok(LOCKED, "locked")
     with pytest.raises(NodeExecutionError) as raised:
         flow.run(name, ["locked"])
