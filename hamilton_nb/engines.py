@@ -26,7 +26,7 @@ import os
 import queue
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from typing import Any, NamedTuple
 
@@ -382,9 +382,17 @@ _KINDS: Mapping[str, Callable[[EngineSpec], Engine]] = {
 }
 
 
-def started() -> Iterator[Engine]:
-    """The engines started so far (for tests and ``close_all``)."""
-    return iter(list(_STARTED.values()))
+def stop(name: str, workers: int | None = None, address: str | None = None) -> bool:
+    """Stop an engine ``engine`` started (its pool, its local cluster, its connection); the next
+    run on it starts a new one. Whether one was running."""
+    spec = EngineSpec(name, workers, address)
+    with _LOCK:
+        if name == "ray":  # one Ray per process, whatever it was started with
+            spec = next((s for s in _STARTED if s.name == "ray"), spec)
+        found = _STARTED.pop(spec, None)
+    if found is not None:
+        found.close()
+    return found is not None
 
 
 @atexit.register

@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 import hamilton_nb
-from hamilton_nb.engines import EngineError, engine
+from hamilton_nb.engines import EngineError, engine, stop
 from hamilton_nb.errors import NodeExecutionError
 from hamilton_nb.registry import REGISTRY
 from tests.conftest import Shell, plain
@@ -197,7 +197,7 @@ def test_an_engine_whose_extra_is_missing_says_which_to_install(name: str, modul
     script = f"""
         import sys
         sys.modules[{module!r}] = None  # as if the extra were not installed
-        from hamilton_nb.engines import EngineError, engine
+        from hamilton_nb.engines import EngineError, engine, stop
         try:
             engine({name!r})
         except EngineError as e:
@@ -321,3 +321,19 @@ def test_a_node_that_cannot_be_pickled_says_so_and_runs_on_threads(flow: Flow, n
         error
     )
     assert flow.run("threads", ["locked"]) == {"locked": 51}  # sales and clean are cached
+
+
+def test_dask_connects_to_an_existing_scheduler_by_address(flow: Flow) -> None:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
+        session = hamilton_nb.session("eng")
+        value = session.run(
+            "total", inputs={"n": 60}, engine="dask", address=cluster.scheduler_address
+        )
+        assert value == 1.5 * sum(i for i in range(60) if i % 7)
+        assert flow.executed() == ["clean", "sales", "total"]
+        used = engine("dask", address=cluster.scheduler_address)
+        assert used.client.scheduler_info()["address"] == cluster.scheduler_address  # type: ignore[attr-defined]
+        assert stop("dask", address=cluster.scheduler_address)
+        assert not stop("dask", address=cluster.scheduler_address)
