@@ -101,33 +101,32 @@ def node_keys(
     keys: dict[str, str | None] = dict(leaves or {})
     order: list[NodeName] = []
     expanded: set[str] = set()
-    stack = [(t, False) for t in targets]
-    while stack:  # iterative post-order: deep chains are fine
-        name, ready = stack.pop()
+    stack = list(targets)
+    while stack:  # iterative post-order (deep chains are fine); one pass per node and edge
+        name = stack.pop()
+        if name in keys:
+            continue  # in a DAG, a node met again is already done
         spec = nodes.get(name)
-        if ready:
-            assert spec is not None
+        if spec is None:
+            keys[name] = value_key(name)
+        elif name in expanded:  # met again above its dependencies: they all have keys now
             keys[name] = _key(spec, keys)
             order.append(spec.name)
-        elif name in keys or name in expanded:
-            continue  # in a DAG, a node met again is already done
-        elif spec is None:
-            keys[name] = value_key(name)
         else:
             expanded.add(name)
-            stack.append((name, True))
-            stack.extend((dep, False) for dep, _ in spec.inputs if dep not in keys)
+            stack.append(name)
+            stack += [dep for dep, _ in spec.inputs if dep not in keys]
     return keys, order
 
 
 def _key(spec: NodeSpec, keys: Mapping[str, str | None]) -> str | None:
     parts = [spec.fingerprint]
-    for dep, (_, kind) in spec.hamilton.input_types.items():
+    for dep, _ in spec.inputs:  # the parameters, in order (as Hamilton's ``input_types``)
         key = keys[dep]
-        if key == MISSING and kind == DependencyType.OPTIONAL:
-            key = "default"  # left out: the function's default is part of its code
         if key is None or key == MISSING:
-            return None
+            if key is None or spec.hamilton.input_types[dep][1] != DependencyType.OPTIONAL:
+                return None
+            key = "default"  # left out: the function's default is part of its code
         parts.append(f"{dep}={key}")
     return digest(*parts)
 
