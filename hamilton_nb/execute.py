@@ -45,6 +45,8 @@ class Progress(Protocol):
 class Cache(Protocol):
     """What planning needs of the cache."""
 
+    def among(self, keys: Iterable[str]) -> set[str]: ...
+
     def get(self, key: str) -> tuple[bool, Any]: ...
 
 
@@ -162,28 +164,29 @@ def plan(
 
     leaves = {n: value_key(v, "override") for n, v in overrides.items()}
     keys, order = node_keys(graph, targets, given_key, leaves)
-    compute: set[str] = set()
+    stored = cache.among(k for n in order if (k := keys[n]) is not None)
+    compute: list[NodeName] = []
     loaded: dict[str, Any] = {}
     needed: dict[str, Any] = {}
     missing: dict[str, list[str]] = {}
-    todo = [t for t in targets if t in nodes]
-    while todo:
-        name = todo.pop()
-        if name in compute or name in loaded or name in overrides:
+    wanted = set(targets)
+    for name in reversed(order):  # every consumer of a node comes before it
+        if name not in wanted:
             continue
         key = keys[name]
-        if key is not None:
+        if key in stored:
             found, value = cache.get(key)
             if found:
                 loaded[name] = value
                 continue
-        compute.add(name)
-        for dep, (_, kind) in nodes[name].hamilton.input_types.items():
+        compute.append(name)
+        spec = nodes[name]
+        for dep, _ in spec.inputs:
             if dep in nodes:
-                todo.append(dep)
+                wanted.add(dep)
             elif dep in given:
                 needed[dep] = given[dep]
-            elif dep not in overrides and kind == DependencyType.REQUIRED:
+            elif dep not in overrides and spec.hamilton.requires(dep):
                 missing.setdefault(dep, []).append(name)
     if missing:
         described = "; ".join(
@@ -194,7 +197,7 @@ def plan(
             " (or inputs={...} in Python)."
         )
     involved = {n: given[n] for n in keys if n in given and n not in nodes}
-    return Plan(keys, [n for n in order if n in compute], loaded, needed, involved)
+    return Plan(keys, compute[::-1], loaded, needed, involved)
 
 
 class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
