@@ -104,10 +104,10 @@ def node_keys(
     order: list[NodeName] = []
     expanded: set[str] = set()
     stack = list(targets)
-    while stack:  # iterative post-order (deep chains are fine); one pass per node and edge
+    while stack:  # iterative post-order: deep chains are fine
         name = stack.pop()
         if name in keys:
-            continue  # in a DAG, a node met again is already done
+            continue  # met again through another path: done already
         spec = nodes.get(name)
         if spec is None:
             keys[name] = value_key(name)
