@@ -4,8 +4,9 @@ The dataflow is a chain of cheap nodes, ``f0() -> 0`` and ``f_i(f_{i-1}) -> f_{i
 10 cells of 100 functions (``c0`` .. ``c9``). Scenarios (median of the repetitions, in ms):
 
 * (a) cold run, empty cache: ours ``DataflowSession.run("f999")`` (new session, new disk cache)
-  against a plain ``Driver.execute`` (no cache). Informational: ours with ``cache.flush()``,
-  and Hamilton's ``with_cache`` driver on an empty cache.
+  against a plain ``Driver.execute`` (no cache), the two interleaved (one of each per repetition,
+  alternating which goes first) so that both see the same state of the machine. Informational:
+  ours with ``cache.flush()``, and Hamilton's ``with_cache`` driver on an empty cache.
 * (b) edit ``f500`` (a new increment each repetition: no variant is cached before), run
   ``f999`` (500 nodes recompute): ours ``apply_cell`` + ``run``, against Hamilton's cache
   (file rewritten, ``importlib.reload``, ``with_cache(path)`` build, ``execute``; and alone).
@@ -82,9 +83,22 @@ def new_session(name: str, cache_dir: Path) -> DataflowSession:
     return session
 
 
-def bench_ours(reps: int, tmp: Path) -> dict[str, list[float]]:
-    t: dict[str, list[float]] = {"cold": [], "cold_flush": [], "edit": [], "warm": []}
-    for rep in range(reps):
+def plain_driver() -> driver.Driver:
+    """A driver without cache over the same functions, warmed up."""
+    plain_mod = types.ModuleType("bench_cache_plain")
+    exec(compile("\n\n".join(cells()), "<bench_cache_plain>", "exec"), plain_mod.__dict__)
+    sys.modules[plain_mod.__name__] = plain_mod  # Hamilton finds functions via inspect.getmodule
+    plain = driver.Builder().with_modules(plain_mod).build()
+    plain.execute([TARGET])  # warm-up
+    return plain
+
+
+def bench_cold(reps: int, tmp: Path) -> dict[str, list[float]]:
+    """(a): ours on a new session and disk cache, and the plain execute, interleaved."""
+    plain = plain_driver()
+    t: dict[str, list[float]] = {"cold": [], "cold_flush": [], "plain": []}
+
+    def ours(rep: int) -> None:
         session = new_session(f"bench_cache_cold_{rep}", tmp / f"ours_cold_{rep}")
         gc.collect()
         start = time.perf_counter()
@@ -95,6 +109,20 @@ def bench_ours(reps: int, tmp: Path) -> dict[str, list[float]]:
         t["cold_flush"].append((time.perf_counter() - start) * 1000)
         check("ours cold", (value, computed(session)), (N - 1, N))
         session.close()
+
+    def hamilton(rep: int) -> None:
+        ms, out = timed(partial(plain.execute, [TARGET]))
+        t["plain"].append(ms)
+        check("plain execute", out[TARGET], N - 1)
+
+    for rep in range(reps):
+        for run in (ours, hamilton) if rep % 2 == 0 else (hamilton, ours):
+            run(rep)
+    return t
+
+
+def bench_ours(reps: int, tmp: Path) -> dict[str, list[float]]:
+    t: dict[str, list[float]] = {"edit": [], "warm": []}
     session = new_session("bench_cache_edit", tmp / "ours_edit")
     session.run(TARGET)
     session.cache.flush()
@@ -124,14 +152,7 @@ def cache_events(dr: driver.Driver) -> tuple[int, int]:
 
 
 def bench_hamilton(reps: int, tmp: Path) -> dict[str, list[float]]:
-    t: dict[str, list[float]] = {"plain": [], "cold": [], "edit": [], "edit_exec": [], "warm": []}
-    plain_mod = types.ModuleType("bench_cache_plain")
-    exec(compile("\n\n".join(cells()), "<bench_cache_plain>", "exec"), plain_mod.__dict__)
-    sys.modules[plain_mod.__name__] = plain_mod  # Hamilton finds functions via inspect.getmodule
-    plain = driver.Builder().with_modules(plain_mod).build()
-    plain.execute([TARGET])  # warm-up
-    t["plain"] = [timed(lambda: plain.execute([TARGET]))[0] for _ in range(reps)]
-
+    t: dict[str, list[float]] = {"cold": [], "edit": [], "edit_exec": [], "warm": []}
     mod_file = tmp / "hamilton_module" / "bench_cache_hmod.py"
     mod_file.parent.mkdir()
     stamp = time.time_ns()
@@ -175,9 +196,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 repetitions instead of 7")
     reps = 3 if parser.parse_args().quick else 7
     with tempfile.TemporaryDirectory(prefix="bench_cache_") as tmp:
+        cold_t = bench_cold(reps, Path(tmp))
         ours_t, ham_t = bench_ours(reps, Path(tmp)), bench_hamilton(reps, Path(tmp))
     ours = {k: statistics.median(v) for k, v in ours_t.items()}
     ham = {k: statistics.median(v) for k, v in ham_t.items()}
+    ours |= {k: statistics.median(cold_t[k]) for k in ("cold", "cold_flush")}
+    ham["plain"] = statistics.median(cold_t["plain"])
 
     print(f"cached runs, {N:,}-node chain, median of {reps} repetitions (ms)")
     rows = [  # scenario, ours, Hamilton's, what Hamilton's is (ratio: speed-up, or ours/plain)

@@ -50,6 +50,10 @@ class MemoryStore:
     def __contains__(self, key: str) -> bool:
         return key in self._items
 
+    def among(self, keys: set[str]) -> set[str]:
+        """The keys of ``keys`` held here."""
+        return self._items.keys() & keys
+
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value); a hit becomes the most recently used."""
         item = self._items.get(key)
@@ -60,16 +64,24 @@ class MemoryStore:
 
     def put(self, key: str, value: Any, size: int) -> None:
         """Keep a value unless it alone is larger than the cap."""
-        if size > self.cap:
-            return
-        old = self._items.pop(key, None)
-        if old is not None:
-            self.used -= old[1]
-        self._items[key] = (value, size)
-        self.used += size
-        while self.used > self.cap:
-            _, (_, evicted) = self._items.popitem(last=False)
-            self.used -= evicted
+        self.put_many([(key, value, size)])
+
+    def put_many(self, items: Iterable[tuple[str, Any, int]]) -> None:
+        """``put`` each (key, value, size), then evict once (not after each: a run puts a
+        value per node it computed); the cap holds afterwards, as after ``put``."""
+        stored, used = self._items, self.used
+        for key, value, size in items:
+            if size > self.cap:
+                continue
+            old = stored.pop(key, None)
+            if old is not None:
+                used -= old[1]
+            stored[key] = (value, size)
+            used += size
+        while used > self.cap:
+            _, (_, evicted) = stored.popitem(last=False)
+            used -= evicted
+        self.used = used
 
     def clear(self) -> None:
         """Forget everything."""
@@ -142,6 +154,10 @@ class DiskStore:
     def contains(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out corrupt when read)."""
         return key in self._index() or key in self._objects
+
+    def among(self, keys: set[str]) -> set[str]:
+        """The keys of ``keys`` with an entry (it may still turn out corrupt when read)."""
+        return (self._index().keys() & keys) | (self._objects & keys)
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value); an unreadable or corrupt entry is removed and reads as a miss."""
@@ -262,15 +278,24 @@ class NodeCache:
         """Whether a value for ``key`` is in memory or on disk."""
         return key in self.memory or (self.disk is not None and self.disk.contains(key))
 
+    def among(self, keys: Iterable[str]) -> set[str]:
+        """The keys of ``keys`` with a value in memory or on disk: one call for all the nodes
+        of a run, so that only these need a ``get`` (which may still miss: an entry on disk
+        can turn out corrupt)."""
+        wanted = set(keys)
+        found = self.memory.among(wanted)
+        return found | self.disk.among(wanted) if self.disk is not None else found
+
     def put_many(self, items: Iterable[tuple[str, Any, int]]) -> dict[str, str]:
         """Keep values in memory and queue them for disk. Returns ``key -> reason`` for values
         that cannot be stored on disk (they stay in memory only)."""
+        items = list(items)
+        self.memory.put_many(items)
+        if self.disk is None:
+            return {}
         records: list[_Record | tuple[str, Any] | tuple[Path, bytes]] = []
         refused: dict[str, str] = {}
-        for key, value, size in items:
-            self.memory.put(key, value, size)
-            if self.disk is None:
-                continue
+        for key, value, _ in items:
             if values.always_storable(value):  # serialised by the writer thread
                 records.append((key, value))
                 continue

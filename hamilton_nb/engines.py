@@ -92,14 +92,13 @@ class Engine:
     ``adapters`` gives the Hamilton adapters of one run: a result builder (whose result maps each
     requested node to its value, a ``Timed`` value or a ``NodeFailed``) and, when nodes run in
     the kernel's process, ``recorder``, a lifecycle method that times them and keeps their
-    errors. ``call`` is how the recorder calls a node's function.
+    errors. ``send``, when set, is how the recorder has a node's function run elsewhere.
     """
+
+    send: Callable[[str, Callable[..., Any], dict[str, Any]], Timed] | None = None
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
         return [base.DictResult(), recorder]
-
-    def call(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-        return fn(**kwargs)
 
     def close(self) -> None:
         """Stop the workers this engine started."""
@@ -156,13 +155,15 @@ class ProcessesEngine(ThreadsEngine):
         workers = spec.workers or os.cpu_count() or 1
         # spawn, not fork: the kernel runs threads, and a forked child would inherit their locks
         self._pool = futures.ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"))
+        self.send = self._send
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
         ship_by_value()
         return super().adapters(recorder, events)
 
-    def call(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-        return self._pool.submit(NodeCall(node, fn).packed(), **kwargs).result()
+    def _send(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Timed:
+        result: Timed = self._pool.submit(NodeCall(node, fn).packed(), **kwargs).result()
+        return result
 
     def close(self) -> None:
         super().close()

@@ -52,6 +52,8 @@ Locate = Callable[[str, str, int], str | None]
 class Cache(Protocol):
     """What planning needs of the cache."""
 
+    def among(self, keys: Iterable[str]) -> set[str]: ...
+
     def get(self, key: str) -> tuple[bool, Any]: ...
 
 
@@ -108,33 +110,32 @@ def node_keys(
     keys: dict[str, str | None] = dict(leaves or {})
     order: list[NodeName] = []
     expanded: set[str] = set()
-    stack = [(t, False) for t in targets]
+    stack = list(targets)
     while stack:  # iterative post-order: deep chains are fine
-        name, ready = stack.pop()
+        name = stack.pop()
+        if name in keys:
+            continue  # met again through another path: done already
         spec = nodes.get(name)
-        if ready:
-            assert spec is not None
+        if spec is None:
+            keys[name] = value_key(name)
+        elif name in expanded:  # met again above its dependencies: they all have keys now
             keys[name] = _key(spec, keys)
             order.append(spec.name)
-        elif name in keys or name in expanded:
-            continue  # in a DAG, a node met again is already done
-        elif spec is None:
-            keys[name] = value_key(name)
         else:
             expanded.add(name)
-            stack.append((name, True))
-            stack.extend((dep, False) for dep, _ in spec.inputs if dep not in keys)
+            stack.append(name)
+            stack += [dep for dep, _ in spec.inputs if dep not in keys]
     return keys, order
 
 
 def _key(spec: NodeSpec, keys: Mapping[str, str | None]) -> str | None:
     parts = [spec.fingerprint]
-    for dep, (_, kind) in spec.hamilton.input_types.items():
+    for dep, _ in spec.inputs:  # the parameters, in order (as Hamilton's ``input_types``)
         key = keys[dep]
-        if key == MISSING and kind == DependencyType.OPTIONAL:
-            key = "default"  # left out: the function's default is part of its code
         if key is None or key == MISSING:
-            return None
+            if key is None or spec.hamilton.input_types[dep][1] != DependencyType.OPTIONAL:
+                return None
+            key = "default"  # left out: the function's default is part of its code
         parts.append(f"{dep}={key}")
     return digest(*parts)
 
@@ -170,28 +171,29 @@ def plan(
 
     leaves = {n: value_key(v, "override") for n, v in overrides.items()}
     keys, order = node_keys(graph, targets, given_key, leaves)
-    compute: set[str] = set()
+    stored = cache.among(k for n in order if (k := keys[n]) is not None)
+    compute: list[NodeName] = []
     loaded: dict[str, Any] = {}
     needed: dict[str, Any] = {}
     missing: dict[str, list[str]] = {}
-    todo = [t for t in targets if t in nodes]
-    while todo:
-        name = todo.pop()
-        if name in compute or name in loaded or name in overrides:
+    wanted = set(targets)
+    for name in reversed(order):  # every consumer of a node comes before it
+        if name not in wanted:
             continue
         key = keys[name]
-        if key is not None:
+        if key in stored:
             found, value = cache.get(key)
             if found:
                 loaded[name] = value
                 continue
-        compute.add(name)
-        for dep, (_, kind) in nodes[name].hamilton.input_types.items():
+        compute.append(name)
+        spec = nodes[name]
+        for dep, _ in spec.inputs:
             if dep in nodes:
-                todo.append(dep)
+                wanted.add(dep)
             elif dep in given:
                 needed[dep] = given[dep]
-            elif dep not in overrides and kind == DependencyType.REQUIRED:
+            elif dep not in overrides and spec.hamilton.requires(dep):
                 missing.setdefault(dep, []).append(name)
     if missing:
         described = "; ".join(
@@ -202,7 +204,7 @@ def plan(
             " (or inputs={...} in Python)."
         )
     involved = {n: given[n] for n in keys if n in given and n not in nodes}
-    return Plan(keys, [n for n in order if n in compute], loaded, needed, involved)
+    return Plan(keys, compute[::-1], loaded, needed, involved)
 
 
 class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
@@ -217,24 +219,29 @@ class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
     ):
         self.outcome = outcome
         self.failures = failures
-        self.engine = engine
-        self.events = events
+        self.send = engine.send  # None: call the function here
+        self.events = events if events.progress is not None else None
 
     def run_to_execute_node(
         self, *, node_name: str, node_callable: Any, node_kwargs: dict[str, Any], **_: Any
     ) -> Any:
-        self.events.post("started", node_name)
+        if self.events is not None:
+            self.events.post("started", node_name)
         started = time.perf_counter()
         try:
-            result = self.engine.call(node_name, node_callable, node_kwargs)
+            if self.send is None:
+                result = node_callable(**node_kwargs)
+                seconds = time.perf_counter() - started
+            else:  # computed in another process, and timed there
+                result, seconds = self.send(node_name, node_callable, node_kwargs)
         except Exception as e:
             self.failures[node_name] = e
+            self.outcome.durations[node_name] = time.perf_counter() - started
             raise
         finally:
-            self.outcome.durations[node_name] = time.perf_counter() - started
-            self.events.post("finished", node_name)
-        if isinstance(result, Timed):  # computed in another process, timed there
-            result, self.outcome.durations[node_name] = result
+            if self.events is not None:
+                self.events.post("finished", node_name)
+        self.outcome.durations[node_name] = seconds
         self.outcome.results[node_name] = result
         return result
 

@@ -47,6 +47,15 @@ class RunReport:
     not_stored: Mapping[str, str] = field(default_factory=dict)
 
 
+class _Computed(NamedTuple):
+    """The nodes a run computed, with what their records are made of."""
+
+    names: list[str]
+    keys: Mapping[str, str | None]
+    durations: Mapping[str, float]
+    sizes: Mapping[str, int | None]
+
+
 class RunBook:
     """Per-session memory of runs.
 
@@ -57,7 +66,8 @@ class RunBook:
     """
 
     def __init__(self) -> None:
-        self.nodes: dict[str, NodeRun] = {}
+        self._nodes: dict[str, NodeRun] = {}
+        self._unread: _Computed | None = None
         self.input_keys: dict[str, str | None] = {}  # of the latest runs, for states
         self.inputs: dict[str, Any] = {}  # values of the latest runs, for regression tests
         self.config: dict[str, Any] = {}
@@ -75,13 +85,12 @@ class RunBook:
         """Remember a run's plan and outcome; returns its report."""
         self.input_keys.update({k: plan.keys.get(k) for k in plan.given})
         self.inputs.update(plan.given)
+        nodes = self.nodes  # the previous run's records, before this run's
         for name in plan.loaded:
-            known = self.nodes.get(name)
+            known = nodes.get(name)
             duration = known.duration if known and known.key == plan.keys.get(name) else None
-            self.nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
-        durations, keys = outcome.durations, plan.keys
-        for name in outcome.results:
-            self.nodes[name] = NodeRun(keys[name], durations[name], sizes[name])
+            nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
+        self._unread = _Computed(list(outcome.results), plan.keys, outcome.durations, sizes)
         failed = outcome.error.node if outcome.error else None
         if failed is not None:
             self.nodes[failed] = NodeRun(
@@ -94,12 +103,23 @@ class RunBook:
         )
         return self.last
 
+    @property
+    def nodes(self) -> dict[str, NodeRun]:
+        """Each node's last run. The records of the nodes the latest run computed are made
+        when first asked for: a cold run computes every node, and nothing may ask."""
+        if self._unread is not None:
+            names, keys, durations, sizes = self._unread
+            self._unread = None
+            self._nodes.update({n: NodeRun(keys[n], durations[n], sizes[n]) for n in names})
+        return self._nodes
+
     def states(self, graph: DataflowGraph, in_cache: Callable[[str], bool]) -> dict[str, str]:
         """Every node's and input's state, against the inputs of the latest runs."""
         keys, _ = node_keys(graph, graph.nodes(), self._input_key)
         states = dict.fromkeys(graph.inputs(), INPUT)
+        runs = self.nodes
         for name in graph.nodes():
-            run = self.nodes.get(name)
+            run = runs.get(name)
             key = keys.get(name)
             if run is not None and run.failed and run.key == key:
                 states[name] = FAILED
@@ -120,6 +140,7 @@ class RunBook:
 
     def forget(self, names: Any) -> None:
         """Drop what is known of nodes that left the graph."""
+        nodes = self.nodes
         for name in names:
-            self.nodes.pop(name, None)
+            nodes.pop(name, None)
             self._fresh.discard(name)

@@ -33,7 +33,7 @@ from hamilton_nb.livemodule import LiveModule, is_dunder
 from hamilton_nb.names import CellId, NodeName
 from hamilton_nb.records import CellRecord, CellResult, Listener, Notebook, StatusRow
 from hamilton_nb.runs import INPUT, RunBook, RunReport
-from hamilton_nb.values import sizeof
+from hamilton_nb.values import sizes_of
 
 
 @dataclass
@@ -331,10 +331,12 @@ class DataflowSession:
             progress = self.progress()
         shown = _Broadcast(self, progress) if self.listeners else progress
         outcome = execute(graph, the_plan, merged, overrides, self._live.locate, shown, where)
-        sizes = {n: sizeof(v) for n, v in [*outcome.results.items(), *the_plan.loaded.items()]}
-        keyed = {k: n for n in outcome.results if (k := the_plan.keys.get(n)) is not None}
-        refused = self.cache.put_many((k, outcome.results[n], sizes[n]) for k, n in keyed.items())
-        not_stored = {keyed[k]: reason for k, reason in refused.items()}
+        sizes = sizes_of({**outcome.results, **the_plan.loaded})
+        keys = the_plan.keys
+        refused = self.cache.put_many(
+            [(k, v, sizes[n]) for n, v in outcome.results.items() if (k := keys.get(n)) is not None]
+        )
+        not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
         self.runs.record(names, the_plan, outcome, sizes, not_stored)
         self.runs.config = merged
         self.cache.remember(self.name, {"inputs": self.runs.inputs, "config": merged})

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import pickle
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from hamilton_nb.fingerprint import digest
 
 # Types whose repr is their content, for hashing small values without pickling them.
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)
+_SCALAR_TYPES = frozenset(_SCALARS)
 PARQUET = "parquet"
 PICKLE = "pickle"
 
@@ -45,9 +47,16 @@ def _hash_pandas(value: Any, pandas: Any) -> str | None:
     return digest(type(value).__qualname__, shape, repr(value.index.names), rows)
 
 
+def sizes_of(named: Mapping[str, Any]) -> dict[str, int]:
+    """``sizeof`` of each value, by name. Made for all the values of a run at once: most nodes
+    of a big graph hold scalars, measured here without a call of ``sizeof`` each."""
+    getsizeof = sys.getsizeof
+    return {n: getsizeof(v) if type(v) in _SCALAR_TYPES else sizeof(v) for n, v in named.items()}
+
+
 def sizeof(value: Any) -> int:
     """Bytes a value holds in memory (deep for pandas and numpy; shallow otherwise)."""
-    if type(value) in _SCALARS:  # most nodes of a big graph: no module lookups for them
+    if type(value) in _SCALAR_TYPES:  # no module lookups for them
         return sys.getsizeof(value)
     pandas = sys.modules.get("pandas")
     if pandas is not None and isinstance(value, pandas.DataFrame):

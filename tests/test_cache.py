@@ -25,6 +25,14 @@ def test_memory_store_evicts_least_recently_used_beyond_its_cap() -> None:
     assert "huge" not in store and store.used == 80
 
 
+def test_memory_store_put_many_keeps_the_most_recent_values_within_its_cap() -> None:
+    store = MemoryStore(cap=100)
+    store.put("old", "O", 30)
+    store.put_many([("a", "A", 40), ("huge", "H", 101), ("b", "B", 40)])
+    assert "old" not in store and "huge" not in store and "a" in store and "b" in store
+    assert store.used == 80
+
+
 FRAMES = {
     "numbers": pd.DataFrame({"a": [1, 2, 3], "b": [0.5, None, 2.5]}),
     "strings-and-dates": pd.DataFrame(
@@ -96,6 +104,14 @@ def test_node_cache_writes_behind_and_reports_values_it_cannot_store(tmp_path: P
     assert fresh.get("a" * 24) == (True, 1)
     assert fresh.get("l" * 24) == (False, None)
     assert cache.get("l" * 24)[0]  # still in the memory of the cache that computed it
+
+
+def test_among_names_the_keys_held_in_memory_or_on_disk(tmp_path: Path) -> None:
+    DiskStore(tmp_path).write([_Record.of("d" * 24, 1)])
+    cache = NodeCache(tmp_path)
+    cache.put_many([("m" * 24, 2, 28)])
+    assert cache.among(["d" * 24, "m" * 24, "x" * 24]) == {"d" * 24, "m" * 24}
+    assert NodeCache(None).among(["d" * 24]) == set()
 
 
 @pytest.mark.parametrize(
