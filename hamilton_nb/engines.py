@@ -155,6 +155,9 @@ class ProcessesEngine(ThreadsEngine):
         workers = spec.workers or os.cpu_count() or 1
         # spawn, not fork: the kernel runs threads, and a forked child would inherit their locks
         self._pool = futures.ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"))
+        # every worker up now (the pool starts one only when none is idle): not in a first run
+        for started in [self._pool.submit(int) for _ in range(workers)]:
+            started.result()
         self.send = self._send
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
