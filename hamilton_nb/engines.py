@@ -10,11 +10,11 @@ more than a script does:
 * ``dask``: ``h_dask.DaskGraphAdapter`` (each node a ``dask.delayed`` task) on a client.
 * ``ray``: ``h_ray.RayGraphAdapter`` (each node a Ray task).
 
-Common to all: the result builder collects every computed node as it completes (telling the
-run's progress, from the kernel's main thread) and returns failures as values, so the nodes
-that finished before a failure are still cached. Functions sent to another process travel as
-``remote.NodeCall``: by value, timed, with a portable error. Engines that own workers (a pool,
-a local cluster) are started once and kept for the kernel's lifetime.
+Common to all but local: the result builder collects every computed node as it completes
+(telling the run's progress, from the kernel's main thread) and returns failures as values, so
+the nodes that finished before a failure are still cached. Functions sent to another process
+travel as ``remote.NodeCall``: by value, timed, with a portable error. Engines that own workers
+(a pool, a local cluster) are started once and kept for the kernel's lifetime.
 """
 
 from __future__ import annotations
@@ -33,15 +33,11 @@ from typing import Any, NamedTuple
 from hamilton import base
 from hamilton.plugins.h_threadpool import FutureAdapter
 
-from hamilton_nb.errors import DataflowError
+from hamilton_nb.errors import EngineError
 from hamilton_nb.remote import NodeCall, Timed, node_failed, ship_by_value
 
 ENGINES = ("local", "threads", "processes", "dask", "ray")
 _EXTRAS = {"dask": "distributed", "ray": "ray"}  # engine -> the module its extra installs
-
-
-class EngineError(DataflowError):
-    """An engine cannot be used as asked (unknown, not installed, wrong options)."""
 
 
 class EngineSpec(NamedTuple):

@@ -80,6 +80,10 @@ class NodeExecutionError(DataflowError):
         return [*super()._render_traceback_(), *self.frames]
 
 
+class EngineError(DataflowError):
+    """An engine cannot be used as asked (unknown, its extra not installed, wrong options)."""
+
+
 class ExportError(DataflowError):
     """The dataflow cannot be exported (a broken cell, an unknown module, ...)."""
 

@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 import hamilton_nb
-from hamilton_nb.engines import EngineError, engine, stop
-from hamilton_nb.errors import NodeExecutionError
+from hamilton_nb.engines import engine, stop
+from hamilton_nb.errors import EngineError, NodeExecutionError
 from hamilton_nb.registry import REGISTRY
 from tests.conftest import Shell, plain
 
