@@ -339,26 +339,35 @@ def engine(name: str = "local", workers: int | None = None, address: str | None 
     Raises:
         EngineError: an unknown engine, its extra not installed, or options it does not take.
     """
-    if name not in ENGINES:
-        raise EngineError(f"unknown engine '{name}': use one of {', '.join(ENGINES)}.")
+    spec = check(name, workers, address)
     if name == "local":
-        if workers is not None or address is not None:
-            raise EngineError(
-                "the local engine runs in the kernel: --workers and --address do not apply."
-            )
         return _LOCAL
-    if address is not None and name not in ("dask", "ray"):
-        raise EngineError(f"--address is for a Dask or Ray cluster, not for the {name} engine.")
-    if workers is not None and workers < 1:
-        raise EngineError(f"--workers must be at least 1 (got {workers}).")
-    _require_extra(name)
-    spec = EngineSpec(name, workers, address)
     if name == "ray":  # one Ray per process: whatever runs is the one used
         spec = next((s for s in _STARTED if s.name == "ray"), spec)
     with _LOCK:
         if spec not in _STARTED:
             _STARTED[spec] = _KINDS[name](spec)
         return _STARTED[spec]
+
+
+def check(name: str, workers: int | None = None, address: str | None = None) -> EngineSpec:
+    """What ``engine`` would start, without starting it.
+
+    Raises:
+        EngineError: an unknown engine, its extra not installed, or options it does not take.
+    """
+    if name not in ENGINES:
+        raise EngineError(f"unknown engine '{name}': use one of {', '.join(ENGINES)}.")
+    if name == "local" and (workers is not None or address is not None):
+        raise EngineError(
+            "the local engine runs in the kernel: --workers and --address do not apply."
+        )
+    if address is not None and name not in ("dask", "ray"):
+        raise EngineError(f"--address is for a Dask or Ray cluster, not for the {name} engine.")
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers must be at least 1 (got {workers}).")
+    _require_extra(name)
+    return EngineSpec(name, workers, address)
 
 
 def _require_extra(name: str) -> None:
@@ -380,6 +389,11 @@ _KINDS: Mapping[str, Callable[[EngineSpec], Engine]] = {
     "dask": DaskEngine,
     "ray": RayEngine,
 }
+
+
+def running() -> list[EngineSpec]:
+    """The engines started in this process, and not stopped."""
+    return list(_STARTED)
 
 
 def stop(name: str, workers: int | None = None, address: str | None = None) -> bool:

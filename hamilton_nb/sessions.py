@@ -18,6 +18,7 @@ from hamilton.node import Node
 
 from hamilton_nb.cache import NodeCache, default_cache_dir
 from hamilton_nb.cells import CellAnalysis, ChunkCache, Definition, analyse
+from hamilton_nb.engines import check as check_engine
 from hamilton_nb.engines import engine as engine_named
 from hamilton_nb.errors import (
     CellExecutionError,
@@ -321,7 +322,7 @@ class DataflowSession:
             UnknownNodeError, MissingInputError: the request cannot be planned.
             NodeExecutionError: a node raised; what ran before it is cached.
         """
-        where = engine_named(engine, workers, address)
+        check_engine(engine, workers, address)  # before anything runs; started only if needed
         names = [nodes] if isinstance(nodes, str) else list(nodes)
         inputs, overrides = dict(inputs or {}), dict(overrides or {})
         merged = {**self.config, **(config or {})}
@@ -330,6 +331,7 @@ class DataflowSession:
         if progress is None and self.progress is not None and the_plan.compute:
             progress = self.progress()
         shown = _Broadcast(self, progress) if self.listeners else progress
+        where = engine_named(engine, workers, address) if the_plan.compute else None
         outcome = execute(graph, the_plan, merged, overrides, self._live.locate, shown, where)
         sizes = sizes_of({**outcome.results, **the_plan.loaded})
         keys = the_plan.keys

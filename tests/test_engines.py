@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 import hamilton_nb
-from hamilton_nb.engines import engine, stop
+from hamilton_nb.engines import EngineSpec, engine, running, stop
 from hamilton_nb.errors import EngineError, NodeExecutionError
 from hamilton_nb.registry import REGISTRY
 from tests.conftest import Shell, plain
@@ -337,3 +337,14 @@ def test_dask_connects_to_an_existing_scheduler_by_address(flow: Flow) -> None:
         assert used.client.scheduler_info()["address"] == cluster.scheduler_address  # type: ignore[attr-defined]
         assert stop("dask", address=cluster.scheduler_address)
         assert not stop("dask", address=cluster.scheduler_address)
+
+
+def test_a_run_the_cache_answers_starts_no_engine(flow: Flow) -> None:
+    flow.run("local")
+    assert flow.executed() == sorted(ALL)
+    values = hamilton_nb.session("eng").run(ALL, inputs={"n": 60}, engine="processes", workers=3)
+    assert values["total"] == 1.5 * sum(i for i in range(60) if i % 7)
+    assert flow.executed() == []
+    assert EngineSpec("processes", 3) not in running()
+    with pytest.raises(EngineError, match="--address is for a Dask or Ray cluster"):
+        hamilton_nb.session("eng").run("total", inputs={"n": 60}, engine="threads", address="x")
