@@ -34,7 +34,7 @@ from hamilton import base
 from hamilton.plugins.h_threadpool import FutureAdapter
 
 from hamilton_nb.errors import EngineError
-from hamilton_nb.remote import NodeCall, Timed, node_failed, ship_by_value
+from hamilton_nb.remote import NodeCall, NodeFailed, Timed, frames, node_failed, ship_by_value
 
 ENGINES = ("local", "threads", "processes", "dask", "ray")
 _EXTRAS = {"dask": "distributed", "ray": "ray"}  # engine -> the module its extra installs
@@ -227,9 +227,14 @@ def _dask_adapter() -> type:
                 self.client.cancel(list(names))
                 raise
             done = [f for f in names if f.status == "finished"]
-            results.update(zip((names[f] for f in done), self.client.gather(done), strict=True))
+            try:
+                values = self.client.gather(done)
+                results.update(zip((names[f] for f in done), values, strict=True))
+            except Exception:  # a value that cannot come back: take each one on its own
+                for future in done:
+                    results[names[future]] = _settled(names[future], None, future.result)
             for future in names.keys() - set(done):
-                results[names[future]] = _settled(future.exception, future.result)
+                results[names[future]] = _settled(names[future], future.exception, future.result)
             return results
 
     return DaskNodes
@@ -300,7 +305,7 @@ def _ray_adapter() -> type:
                 results.update(zip(refs.values(), ray.get(list(refs)), strict=True))
             except Exception:  # a node failed: take each one on its own
                 for ref, name in refs.items():
-                    results[name] = _settled(None, functools.partial(ray.get, ref))
+                    results[name] = _settled(name, None, functools.partial(ray.get, ref))
             return results
 
     return RayNodes
@@ -312,10 +317,11 @@ def _call(call: NodeCall, **kwargs: Any) -> Timed:
 
 
 def _settled(
-    exception: Callable[[], BaseException | None] | None, result: Callable[[], Any]
+    name: str, exception: Callable[[], BaseException | None] | None, result: Callable[[], Any]
 ) -> Any:
     """A finished task's value, or the ``NodeFailed`` it raised (found in what the engine
-    wrapped it in); any other error is the engine's own and propagates."""
+    wrapped it in). Any other error (a result that does not pickle, a worker that died) is
+    the engine's, and is told as this node's failure: the node is what the user can act on."""
     error = exception() if exception is not None else None
     if error is None:
         try:
@@ -324,7 +330,8 @@ def _settled(
             error = e
     failed = node_failed(error)
     if failed is None:
-        raise error
+        error = getattr(error, "cause", None) or error  # Ray's wrapper: what it wraps
+        return NodeFailed(name, f"{type(error).__name__}: {error}", frames(error.__traceback__))
     return failed
 
 

@@ -348,3 +348,25 @@ def test_a_run_the_cache_answers_starts_no_engine(flow: Flow) -> None:
     assert EngineSpec("processes", 3) not in running()
     with pytest.raises(EngineError, match="--address is for a Dask or Ray cluster"):
         hamilton_nb.session("eng").run("total", inputs={"n": 60}, engine="threads", address="x")
+
+
+LOCK_VALUE = """%%dataflow eng --quiet
+import threading
+
+def a_lock(clean: pd.DataFrame) -> object:
+    return threading.Lock()
+"""
+
+
+@pytest.mark.parametrize("name", ["processes", "dask", "ray"])
+def test_a_value_that_cannot_come_back_from_a_worker_fails_as_its_node(
+    flow: Flow, name: str
+) -> None:
+    flow.shell.ok(LOCK_VALUE, "lock")
+    with pytest.raises(NodeExecutionError) as raised:
+        flow.run(name, ["a_lock", "total"])
+    assert raised.value.node == "a_lock" and "TypeError" in str(raised.value)
+    assert raised.value.where is not None and raised.value.where.cell == "lock"
+    flow.executed()
+    assert flow.run(name, ["total"]) == {"total": 1.5 * sum(i for i in range(60) if i % 7)}
+    assert flow.executed() == []  # total finished beside the failure, and was cached
