@@ -154,13 +154,12 @@ class ProcessesEngine(ThreadsEngine):
         # every worker up now (the pool starts one only when none is idle): not in a first run
         for started in [self._pool.submit(int) for _ in range(workers)]:
             started.result()
-        self.send = self._send
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
         ship_by_value()
         return super().adapters(recorder, events)
 
-    def _send(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Timed:
+    def send(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Timed:
         result: Timed = self._pool.submit(NodeCall(node, fn).packed(), **kwargs).result()
         return result
 
