@@ -50,10 +50,6 @@ class MemoryStore:
     def __contains__(self, key: str) -> bool:
         return key in self._items
 
-    def among(self, keys: set[str]) -> set[str]:
-        """The keys of ``keys`` held here."""
-        return self._items.keys() & keys
-
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value); a hit becomes the most recently used."""
         item = self._items.get(key)
@@ -154,10 +150,6 @@ class DiskStore:
     def contains(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out corrupt when read)."""
         return key in self._index() or key in self._objects
-
-    def among(self, keys: set[str]) -> set[str]:
-        """The keys of ``keys`` with an entry (it may still turn out corrupt when read)."""
-        return (self._index().keys() & keys) | (self._objects & keys)
 
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value); an unreadable or corrupt entry is removed and reads as a miss."""
@@ -277,14 +269,6 @@ class NodeCache:
     def contains(self, key: str) -> bool:
         """Whether a value for ``key`` is in memory or on disk."""
         return key in self.memory or (self.disk is not None and self.disk.contains(key))
-
-    def among(self, keys: Iterable[str]) -> set[str]:
-        """The keys of ``keys`` with a value in memory or on disk: one call for all the nodes
-        of a run, so that only these need a ``get`` (which may still miss: an entry on disk
-        can turn out corrupt)."""
-        wanted = set(keys)
-        found = self.memory.among(wanted)
-        return found | self.disk.among(wanted) if self.disk is not None else found
 
     def put_many(self, items: Iterable[tuple[str, Any, int]]) -> dict[str, str]:
         """Keep values in memory and queue them for disk. Returns ``key -> reason`` for values

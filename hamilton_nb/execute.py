@@ -6,7 +6,7 @@ import linecache
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
@@ -15,7 +15,6 @@ from hamilton import driver, lifecycle
 from hamilton.function_modifiers.base import get_node_decorators
 from hamilton.graph import FunctionGraph
 from hamilton.lifecycle.base import LifecycleAdapterSet
-from hamilton.node import DependencyType
 
 from hamilton_nb.engines import Engine, Events
 from hamilton_nb.engines import engine as engine_named
@@ -27,7 +26,7 @@ from hamilton_nb.errors import (
     UnknownNodeError,
 )
 from hamilton_nb.fingerprint import digest
-from hamilton_nb.graph import DataflowGraph, NodeSpec
+from hamilton_nb.graph import DataflowGraph, Lineage, NodeSpec
 from hamilton_nb.names import NodeName
 from hamilton_nb.remote import NodeFailed, Timed, frames, node_failed
 from hamilton_nb.values import hash_value
@@ -52,8 +51,6 @@ Locate = Callable[[str, str, int], str | None]
 class Cache(Protocol):
     """What planning needs of the cache."""
 
-    def among(self, keys: Iterable[str]) -> set[str]: ...
-
     def get(self, key: str) -> tuple[bool, Any]: ...
 
 
@@ -62,7 +59,8 @@ class Plan:
     """What a run will do.
 
     Attributes:
-        keys: cache key of every node and input involved (None: not cacheable).
+        keys: cache key of every node the run looked at (computed, or loaded: the walk up
+            stops there) and of the inputs it read (None: not cacheable).
         compute: nodes to execute, in topological order.
         loaded: values taken from the cache for nodes the computed ones (or the caller) need.
         inputs: input values (inputs and config) the computed nodes need.
@@ -89,55 +87,89 @@ class Outcome:
 MISSING = "<missing>"  # the key of an input nobody gave
 
 
-def node_keys(
-    graph: DataflowGraph,
-    targets: Iterable[str],
-    value_key: Callable[[str], str | None],
-    leaves: Mapping[str, str | None] | None = None,
-) -> tuple[dict[str, str | None], list[NodeName]]:
-    """Cache keys of ``targets`` and everything they need, and those nodes in dependency order.
+class Keys:
+    """Cache keys of nodes and inputs for one set of inputs and overrides, each found once.
 
-    A node's key hashes its code fingerprint and the keys of what it reads; None means "not
-    cacheable" (it reads a value that cannot be hashed, or a required input nobody gave).
+    A node's key is its lineage's key (its code and everything upstream, kept by the graph)
+    hashed with the keys of the inputs it reads; a node that reads no input needs no hashing.
+    None means "not cacheable": the node reads a value that cannot be hashed, or a required
+    input nobody gave. Below an override, a node's key hashes the keys of what it reads.
 
     Args:
         graph: the graph.
-        targets: node (or input) names.
         value_key: the key of an input's value, or ``MISSING``.
-        leaves: names given a value by the caller (overrides): their keys; not walked through.
+        overrides: names given a value by the caller, and the keys of those values.
     """
-    nodes = cast(Mapping[str, NodeSpec], graph.nodes())
-    keys: dict[str, str | None] = dict(leaves or {})
-    order: list[NodeName] = []
-    expanded: set[str] = set()
-    stack = list(targets)
-    while stack:  # iterative post-order: deep chains are fine
-        name = stack.pop()
-        if name in keys:
-            continue  # met again through another path: done already
-        spec = nodes.get(name)
-        if spec is None:
-            keys[name] = value_key(name)
-        elif name in expanded:  # met again above its dependencies: they all have keys now
-            keys[name] = _key(spec, keys)
-            order.append(spec.name)
+
+    def __init__(
+        self,
+        graph: DataflowGraph,
+        value_key: Callable[[str], str | None],
+        overrides: Mapping[str, str | None] | None = None,
+    ) -> None:
+        self.graph = graph
+        self.value_key = value_key
+        self.known: dict[str, str | None] = dict(overrides or {})
+        self.below = graph.descendants(n for n in self.known if n in graph)
+
+    def __call__(self, name: str) -> str | None:
+        """The key of node or input ``name``."""
+        known = self.known
+        if name in known:
+            return known[name]
+        lineage = self.graph.lineage(name)
+        if lineage is None:
+            key = self.value_key(name)
+        elif name in self.below:
+            key = self._below_override(name)
+        elif lineage.reads:
+            key = self._with_inputs(lineage)
         else:
-            expanded.add(name)
-            stack.append(name)
-            stack += [dep for dep, _ in spec.inputs if dep not in keys]
-    return keys, order
+            key = lineage.key
+        known[name] = key
+        return key
 
-
-def _key(spec: NodeSpec, keys: Mapping[str, str | None]) -> str | None:
-    parts = [spec.fingerprint]
-    for dep, _ in spec.inputs:  # the parameters, in order (as Hamilton's ``input_types``)
-        key = keys[dep]
-        if key is None or key == MISSING:
-            if key is None or spec.hamilton.input_types[dep][1] != DependencyType.OPTIONAL:
+    def _with_inputs(self, lineage: Lineage) -> str | None:
+        parts = [lineage.key]
+        for name in lineage.reads:
+            key = self(name)
+            if key is None:
                 return None
-            key = "default"  # left out: the function's default is part of its code
-        parts.append(f"{dep}={key}")
-    return digest(*parts)
+            if key == MISSING:
+                if name in lineage.requires:
+                    return None
+                key = "default"  # left out: the function's default is part of its code
+            parts.append(f"{name}={key}")
+        return digest(*parts)
+
+    def _below_override(self, name: str) -> str | None:
+        """Keys of ``name`` and of the nodes it reads below an override, dependencies first."""
+        nodes = self.graph.nodes()
+        stack = [name]
+        while stack:
+            current = stack[-1]
+            spec = nodes[NodeName(current)]
+            deps = [d for d, _ in spec.inputs if d in self.below and d not in self.known]
+            if deps:
+                stack += deps
+                continue
+            stack.pop()
+            if current not in self.known:
+                self.known[current] = self._from_dependencies(spec)
+        return self.known[name]
+
+    def _from_dependencies(self, spec: NodeSpec) -> str | None:
+        lineage = self.graph.lineage(spec.name)
+        assert lineage is not None
+        parts = [lineage.key]
+        for dep, _ in spec.inputs:  # the parameters, in order (as Hamilton's ``input_types``)
+            key = self(dep)
+            if key is None or key == MISSING:
+                if key is None or spec.hamilton.requires(dep):
+                    return None
+                key = "default"
+            parts.append(f"{dep}={key}")
+        return digest(*parts)
 
 
 def value_key(value: Any, prefix: str = "input") -> str | None:
@@ -154,7 +186,8 @@ def plan(
     overrides: Mapping[str, Any],
     cache: Cache,
 ) -> Plan:
-    """Decide what to load from the cache and what to compute for ``targets``.
+    """Decide what to load from the cache and what to compute for ``targets``: walk up from
+    the targets, stopping at every node the cache has.
 
     Raises:
         UnknownNodeError: a target is neither a node nor an input.
@@ -169,32 +202,41 @@ def plan(
     def given_key(name: str) -> str | None:
         return value_key(given[name]) if name in given else MISSING
 
-    leaves = {n: value_key(v, "override") for n, v in overrides.items()}
-    keys, order = node_keys(graph, targets, given_key, leaves)
-    stored = cache.among(k for n in order if (k := keys[n]) is not None)
+    keys = Keys(graph, given_key, {n: value_key(v, "override") for n, v in overrides.items()})
     compute: list[NodeName] = []
     loaded: dict[str, Any] = {}
     needed: dict[str, Any] = {}
     missing: dict[str, list[str]] = {}
-    wanted = set(targets)
-    for name in reversed(order):  # every consumer of a node comes before it
-        if name not in wanted:
-            continue
-        key = keys[name]
-        if key in stored:
-            found, value = cache.get(key)
+    done: set[str] = set()
+    expanded: set[str] = set()
+    stack = list(targets)
+    while stack:  # iterative post-order: deep chains are fine
+        name = stack.pop()
+        if name in done:
+            continue  # met again through another path
+        spec = nodes.get(name)
+        if spec is None or name in overrides:
+            done.add(name)
+        elif name in expanded:  # met again above its dependencies: they are all planned
+            done.add(name)
+            compute.append(spec.name)
+        else:
+            key = keys(name)
+            found, value = cache.get(key) if key is not None else (False, None)
             if found:
                 loaded[name] = value
+                done.add(name)
                 continue
-        compute.append(name)
-        spec = nodes[name]
-        for dep, _ in spec.inputs:
-            if dep in nodes:
-                wanted.add(dep)
-            elif dep in given:
-                needed[dep] = given[dep]
-            elif dep not in overrides and spec.hamilton.requires(dep):
-                missing.setdefault(dep, []).append(name)
+            expanded.add(name)
+            stack.append(name)
+            for dep, _ in spec.inputs:
+                if dep in nodes:
+                    if dep not in done:
+                        stack.append(dep)
+                elif dep in given:
+                    needed[dep] = given[dep]
+                elif dep not in overrides and spec.hamilton.requires(dep):
+                    missing.setdefault(dep, []).append(name)
     if missing:
         described = "; ".join(
             f"{m} (needed by {', '.join(sorted(n))})" for m, n in sorted(missing.items())
@@ -203,8 +245,21 @@ def plan(
             f"missing inputs: {described}. Pass them with --inputs name=value"
             " (or inputs={...} in Python)."
         )
-    involved = {n: given[n] for n in keys if n in given and n not in nodes}
-    return Plan(keys, compute[::-1], loaded, needed, involved)
+    return Plan(keys.known, compute, loaded, needed, _given_to(graph, targets, given, keys))
+
+
+def _given_to(
+    graph: DataflowGraph, targets: list[str], given: Mapping[str, Any], keys: Keys
+) -> dict[str, Any]:
+    """The given values that ``targets`` depend on (their keys are then in ``keys``)."""
+    involved: dict[str, Any] = {}
+    for target in targets:
+        lineage = graph.lineage(target)
+        for name in lineage.reads if lineage is not None else (target,):
+            if name in given and name not in involved:
+                involved[name] = given[name]
+                keys(name)
+    return involved
 
 
 class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +10,7 @@ from hamilton.htypes import types_match
 from hamilton.node import Node
 
 from hamilton_nb.errors import CycleError, DuplicateNodeError, Location, TypeMismatchError
+from hamilton_nb.fingerprint import digest
 from hamilton_nb.names import CellId, NodeName
 from hamilton_nb.wiring import Wiring
 
@@ -55,6 +56,22 @@ class NodeSpec:
         return Location(self.cell, self.line)
 
 
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """What a node's value depends on, as far as the graph can tell: code, and inputs.
+
+    Attributes:
+        key: hash of the node's code fingerprint, the names of the inputs it reads and the
+            keys of the nodes it reads: equal keys mean equal code all the way upstream.
+        reads: the inputs it depends on, directly or through other nodes, sorted.
+        requires: those of ``reads`` that a node on the way cannot do without (no default).
+    """
+
+    key: str
+    reads: tuple[str, ...]
+    requires: frozenset[str]
+
+
 @dataclass(frozen=True)
 class GraphDiff:
     """What one change did: nodes added, changed (code), removed, and made stale downstream."""
@@ -82,11 +99,13 @@ class DataflowGraph(_View):
     descendants); apply a change (nodes upserted and removed) as one step that is validated
     first (duplicates, type mismatches, cycles) and leaves the graph untouched when rejected.
     Work per change is proportional to the changed nodes, their neighbours and descendants.
+    Keeps each node's lineage up to date, so that a run needs no hashing of code.
     """
 
     def __init__(self) -> None:
         self._nodes: dict[NodeName, NodeSpec] = {}
         self._consumers: dict[str, set[NodeName]] = {}
+        self._lineages: dict[str, Lineage] = {}
         self._wiring = Wiring([], lambda name: _input_type(name, self))
 
     def hamilton_nodes(self) -> dict[str, Node]:
@@ -107,6 +126,10 @@ class DataflowGraph(_View):
     def nodes(self) -> Mapping[NodeName, NodeSpec]:
         """All nodes, read-only."""
         return self._nodes
+
+    def lineage(self, name: str) -> Lineage | None:
+        """What node ``name``'s value depends on (None: not a node)."""
+        return self._lineages.get(name)
 
     def consumers(self, name: str) -> frozenset[NodeName]:
         """Nodes that take ``name`` (a node or an input) as a dependency."""
@@ -190,8 +213,22 @@ class DataflowGraph(_View):
         changed = frozenset(
             n for n, s in staged.upsert.items() if n in old and old[n].fingerprint != s.fingerprint
         )
+        rewritten = {
+            n for n, s in staged.upsert.items() if n not in old or old[n].inputs != s.inputs
+        }
+        self._trace(changed | rewritten | removed)
         stale = (changed | self.descendants(added | changed | removed)) - added - removed
         return GraphDiff(added, changed, removed, frozenset(stale))
+
+    def _trace(self, names: Set[NodeName]) -> None:
+        """Compute again the lineage of ``names`` (nodes changed, added or removed) and of
+        everything downstream of them, producers before consumers."""
+        affected = (names | self.descendants(names)) & self._nodes.keys()
+        for name in names - self._nodes.keys():
+            self._lineages.pop(name, None)
+        lineages = self._lineages
+        for name in _topological(affected, self.dependencies):
+            lineages[name] = _lineage(self._nodes[name], lineages)
 
 
 class _Staged(_View):
@@ -314,6 +351,64 @@ def _input_type(name: str, view: _View, blame: Container[str] = ()) -> Any:
                 (current if current.name in blame else spec).where(),
             )
     return current_type
+
+
+_NO_READS: tuple[str, ...] = ()
+_NO_REQUIRES: frozenset[str] = frozenset()
+
+
+def _lineage(spec: NodeSpec, lineages: Mapping[str, Lineage]) -> Lineage:
+    """A node's lineage from the lineages of the nodes it reads (an unknown name is an input).
+
+    Nodes that add no input share the ``reads`` and ``requires`` of what they read: a long
+    chain below one input holds one tuple, not one per node.
+    """
+    parts = [spec.fingerprint]
+    reads: set[str] = set()
+    requires: set[str] = set()
+    upstream: list[Lineage] = []
+    for dep, _ in spec.inputs:
+        up = lineages.get(dep)
+        if up is None:
+            parts.append(dep)
+            reads.add(dep)
+            if spec.hamilton.requires(dep):
+                requires.add(dep)
+        else:
+            parts.append(f"{dep}={up.key}")
+            upstream.append(up)
+    key = digest(*parts)
+    if not reads and len({(u.reads, u.requires) for u in upstream}) <= 1:
+        if not upstream:
+            return Lineage(key, _NO_READS, _NO_REQUIRES)
+        return Lineage(key, upstream[0].reads, upstream[0].requires)
+    for up in upstream:
+        reads.update(up.reads)
+        requires.update(up.requires)
+    return Lineage(key, tuple(sorted(reads)), frozenset(requires))
+
+
+def _topological(
+    names: Set[NodeName], dependencies: Callable[[str], Iterable[str]]
+) -> list[NodeName]:
+    """``names`` ordered so that each comes after those of ``names`` it depends on (directly
+    or not); iterative, so deep chains are fine."""
+    order: list[NodeName] = []
+    done: set[str] = set()
+    expanded: set[str] = set()
+    stack: list[NodeName] = sorted(names, reverse=True)
+    while stack:
+        name = stack.pop()
+        if name in done:
+            continue
+        if name in expanded:
+            done.add(name)
+            order.append(name)
+            continue
+        expanded.add(name)
+        stack.append(name)
+        stack += [NodeName(d) for d in dependencies(name) if d in names and d not in done]
+    return order
 
 
 def _descendants(

@@ -10,7 +10,7 @@ from typing import Any
 
 from hamilton_nb import values
 from hamilton_nb.errors import ExportError
-from hamilton_nb.execute import MISSING, node_keys, value_key
+from hamilton_nb.execute import MISSING, Keys, value_key
 from hamilton_nb.sessions import DataflowSession
 
 INLINE = 200  # characters of repr: larger expectations go to the data folder
@@ -88,12 +88,10 @@ def cases(session: DataflowSession) -> tuple[dict[str, Any], dict[str, Any], dic
     runs = session.runs
     config = runs.config or dict(session.config)
     graph = session.graph_for(config)
-    keys, order = node_keys(
-        graph, graph.nodes(), lambda n: value_key(runs.inputs[n]) if n in runs.inputs else MISSING
-    )
+    keys = Keys(graph, lambda n: value_key(runs.inputs[n]) if n in runs.inputs else MISSING)
     expected: dict[str, Any] = {}
-    for name in order:
-        key = keys.get(name)
+    for name in graph.nodes():
+        key = keys(name)
         if key is not None:
             found, value = session.cache.get(key)
             if found:

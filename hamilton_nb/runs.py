@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from hamilton_nb.execute import MISSING, Outcome, Plan, node_keys
+from hamilton_nb.execute import MISSING, Keys, Outcome, Plan
 from hamilton_nb.graph import DataflowGraph
 
 FRESH, CACHED, STALE, FAILED, INPUT, NEVER = (
@@ -115,12 +115,12 @@ class RunBook:
 
     def states(self, graph: DataflowGraph, in_cache: Callable[[str], bool]) -> dict[str, str]:
         """Every node's and input's state, against the inputs of the latest runs."""
-        keys, _ = node_keys(graph, graph.nodes(), self._input_key)
+        keys = Keys(graph, self._input_key)
         states = dict.fromkeys(graph.inputs(), INPUT)
         runs = self.nodes
         for name in graph.nodes():
             run = runs.get(name)
-            key = keys.get(name)
+            key = keys(name)
             if run is not None and run.failed and run.key == key:
                 states[name] = FAILED
             elif key is not None and in_cache(key):
@@ -132,8 +132,7 @@ class RunBook:
 
     def current_key(self, graph: DataflowGraph, node: str) -> str | None:
         """A node's cache key under the inputs of the latest runs."""
-        keys, _ = node_keys(graph, [node], self._input_key)
-        return keys.get(node)
+        return Keys(graph, self._input_key)(node)
 
     def _input_key(self, name: str) -> str | None:
         return self.input_keys.get(name, MISSING)

@@ -106,14 +106,6 @@ def test_node_cache_writes_behind_and_reports_values_it_cannot_store(tmp_path: P
     assert cache.get("l" * 24)[0]  # still in the memory of the cache that computed it
 
 
-def test_among_names_the_keys_held_in_memory_or_on_disk(tmp_path: Path) -> None:
-    DiskStore(tmp_path).write([_Record.of("d" * 24, 1)])
-    cache = NodeCache(tmp_path)
-    cache.put_many([("m" * 24, 2, 28)])
-    assert cache.among(["d" * 24, "m" * 24, "x" * 24]) == {"d" * 24, "m" * 24}
-    assert NodeCache(None).among(["d" * 24]) == set()
-
-
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [

@@ -69,9 +69,15 @@ def _observable(s: DataflowSession) -> tuple[object, ...]:
     return (
         s.graph.structure(),
         {n: spec.fingerprint for n, spec in s.graph.nodes().items()},
+        _lineages(s),
         {k: id(v) for k, v in ns.items()},
         {k: r.source for k, r in s.cells.items()},
     )
+
+
+def _lineages(s: DataflowSession) -> dict[str, object]:
+    """Each node's lineage: the code keys and inputs the cache keys are made of."""
+    return {n: s.graph.lineage(n) for n in s.graph.nodes()}
 
 
 def _assert_functions_report_their_current_source(s: DataflowSession) -> None:
@@ -130,6 +136,7 @@ def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
                 assert {n: s.fingerprint for n, s in scratch.graph.nodes().items()} == {
                     n: s.fingerprint for n, s in live.graph.nodes().items()
                 }
+                assert _lineages(scratch) == _lineages(live)
             finally:
                 scratch.close()
             assert_matches_hamilton(live)

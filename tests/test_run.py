@@ -236,6 +236,24 @@ def test_overrides_replace_nodes_without_computing_them(sales: Shell) -> None:
     session = hamilton_nb.session("sales")
     assert session.run("scaled", overrides={"total": 10.0}) == 20.0
     assert _log(sales) == ["scaled"]
+    assert session.run("scaled", overrides={"total": 10.0}) == 20.0
+    assert _log(sales) == []  # the same override: cached
+    assert session.run("scaled", overrides={"total": 11.0}) == 22.0
+    assert _log(sales) == ["scaled"]
+    assert _run(sales, "scaled") == 4666.4  # no override: the real total, not a cached 22
+    assert _log(sales) == ["clean", "raw", "scaled", "total"]
+
+
+def test_below_an_override_nodes_are_cached_without_the_inputs_above_it(sales: Shell) -> None:
+    session = hamilton_nb.session("sales")
+    raw = pd.DataFrame({"region": ["n", "s"], "amount": [1.0, 2.0]})
+    assert session.run("total", overrides={"raw": raw}) == 3.0  # `path` is not needed
+    assert _log(sales) == ["clean", "total"]
+    assert session.run("total", overrides={"raw": raw.copy()}) == 3.0
+    assert _log(sales) == []
+    raw.loc[0, "amount"] = 5.0
+    assert session.run("total", overrides={"raw": raw}) == 7.0
+    assert _log(sales) == ["clean", "total"]
 
 
 def test_a_value_that_cannot_be_pickled_still_works_from_memory(
