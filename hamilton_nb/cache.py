@@ -250,6 +250,8 @@ class NodeCache:
         self._writer: threading.Thread | None = None
         self.write_errors: list[str] = []
         _OPEN.add(self)
+        if self.disk is not None:  # now, rather than inside the first run (~0.4 ms)
+            self._start_writer()
 
     @property
     def directory(self) -> Path | None:

@@ -322,7 +322,8 @@ def execute(
     failures: dict[str, Exception] = {}
     events = Events(progress)
     recorder = _Recorder(outcome, failures, engine, events)
-    adapters = LifecycleAdapterSet(*engine.adapters(recorder, events))
+    chosen = engine.adapters(recorder, events)
+    adapters = LifecycleAdapterSet(*chosen)
     given = {**the_plan.loaded, **overrides}
     fn_graph = FunctionGraph(graph.hamilton_nodes(), dict(config), adapters)
     dr = driver.Driver(dict(config), adapter=adapters, _use_legacy_adapter=False)
@@ -332,7 +333,8 @@ def execute(
     try:
         with quiet_hamilton(), _deep_enough(len(the_plan.compute)):
             returned = dr.execute(the_plan.compute, overrides=given, inputs=the_plan.inputs)
-        _collect(returned, outcome, failures)
+        if recorder not in chosen:  # the nodes ran elsewhere: their results came back
+            _collect(returned, outcome, failures)
     except Exception as e:
         unsent = node_failed(e)  # a node that could not be sent to a worker
         if unsent is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from hamilton.htypes import types_match
 from hamilton.node import Node
@@ -56,8 +56,7 @@ class NodeSpec:
         return Location(self.cell, self.line)
 
 
-@dataclass(frozen=True, slots=True)
-class Lineage:
+class Lineage(NamedTuple):  # a tuple: one is made per node downstream of every change
     """What a node's value depends on, as far as the graph can tell: code, and inputs.
 
     Attributes:
@@ -223,12 +222,13 @@ class DataflowGraph(_View):
     def _trace(self, names: Set[NodeName]) -> None:
         """Compute again the lineage of ``names`` (nodes changed, added or removed) and of
         everything downstream of them, producers before consumers."""
-        affected = (names | self.descendants(names)) & self._nodes.keys()
-        for name in names - self._nodes.keys():
-            self._lineages.pop(name, None)
-        lineages = self._lineages
-        for name in _topological(affected, self.dependencies):
-            lineages[name] = _lineage(self._nodes[name], lineages)
+        lineages, nodes = self._lineages, self._nodes
+        for gone in names - nodes.keys():
+            lineages.pop(gone, None)
+        for name in _downstream(names, lambda n: self._consumers.get(n, ())):
+            spec = nodes.get(NodeName(name))
+            if spec is not None:
+                lineages[name] = _lineage(spec, lineages)
 
 
 class _Staged(_View):
@@ -360,55 +360,56 @@ _NO_REQUIRES: frozenset[str] = frozenset()
 def _lineage(spec: NodeSpec, lineages: Mapping[str, Lineage]) -> Lineage:
     """A node's lineage from the lineages of the nodes it reads (an unknown name is an input).
 
-    Nodes that add no input share the ``reads`` and ``requires`` of what they read: a long
-    chain below one input holds one tuple, not one per node.
+    A node that reads no input itself, from nodes that all read the same inputs, shares their
+    ``reads`` and ``requires``: a long chain below one input holds one tuple, not one a node.
     """
     parts = [spec.fingerprint]
-    reads: set[str] = set()
-    requires: set[str] = set()
     upstream: list[Lineage] = []
+    direct: list[str] = []
     for dep, _ in spec.inputs:
         up = lineages.get(dep)
         if up is None:
             parts.append(dep)
-            reads.add(dep)
-            if spec.hamilton.requires(dep):
-                requires.add(dep)
+            direct.append(dep)
         else:
             parts.append(f"{dep}={up.key}")
             upstream.append(up)
     key = digest(*parts)
-    if not reads and len({(u.reads, u.requires) for u in upstream}) <= 1:
+    if not direct:
         if not upstream:
             return Lineage(key, _NO_READS, _NO_REQUIRES)
-        return Lineage(key, upstream[0].reads, upstream[0].requires)
+        first = upstream[0]
+        if len(upstream) == 1 or all(u[1:] == first[1:] for u in upstream):
+            return Lineage(key, first.reads, first.requires)
+    reads = set(direct)
+    requires = {d for d in direct if spec.hamilton.requires(d)}
     for up in upstream:
         reads.update(up.reads)
         requires.update(up.requires)
     return Lineage(key, tuple(sorted(reads)), frozenset(requires))
 
 
-def _topological(
-    names: Set[NodeName], dependencies: Callable[[str], Iterable[str]]
-) -> list[NodeName]:
-    """``names`` ordered so that each comes after those of ``names`` it depends on (directly
-    or not); iterative, so deep chains are fine."""
-    order: list[NodeName] = []
-    done: set[str] = set()
-    expanded: set[str] = set()
-    stack: list[NodeName] = sorted(names, reverse=True)
-    while stack:
-        name = stack.pop()
-        if name in done:
+def _downstream(names: Iterable[str], consumers: Callable[[str], Iterable[str]]) -> list[str]:
+    """``names`` and everything downstream of them, each after those it depends on (reverse
+    post-order of a depth-first walk along consumers; iterative, so deep chains are fine)."""
+    finished: list[str] = []
+    seen: set[str] = set()
+    for root in names:
+        if root in seen:
             continue
-        if name in expanded:
-            done.add(name)
-            order.append(name)
-            continue
-        expanded.add(name)
-        stack.append(name)
-        stack += [NodeName(d) for d in dependencies(name) if d in names and d not in done]
-    return order
+        seen.add(root)
+        stack = [(root, iter(consumers(root)))]
+        while stack:
+            name, todo = stack[-1]
+            nxt = next(todo, None)
+            if nxt is None:
+                stack.pop()
+                finished.append(name)
+            elif nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(consumers(nxt))))
+    finished.reverse()
+    return finished
 
 
 def _descendants(

@@ -347,8 +347,8 @@ class DataflowSession:
         self._tell("run")
         if outcome.error is not None:
             raise outcome.error
-        known = {**merged, **inputs, **the_plan.loaded, **overrides, **outcome.results}
-        values = {n: known[n] for n in names}
+        sources = (outcome.results, overrides, the_plan.loaded, inputs, merged)
+        values = {n: next(s[n] for s in sources if n in s) for n in names}
         return values[names[0]] if isinstance(nodes, str) else values
 
     def graph_for(self, config: dict[str, Any]) -> DataflowGraph:
