@@ -13,7 +13,8 @@ import threading
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,7 @@ class NodeCache:
             queue.Queue()
         )
         self._writer: threading.Thread | None = None
+        self._held: list[_Record | tuple[str, Any] | tuple[Path, bytes]] | None = None
         self.write_errors: list[str] = []
         _OPEN.add(self)
         if self.disk is not None:  # now, rather than inside the first run (~0.4 ms)
@@ -290,8 +292,7 @@ class NodeCache:
             except Exception as e:
                 refused[key] = f"{type(e).__name__}: {e}"
         if records:
-            self._start_writer()
-            self._pending.put(records)
+            self._queue(records)
         return refused
 
     def remember(self, name: str, context: dict[str, Any]) -> None:
@@ -303,8 +304,7 @@ class NodeCache:
             data = pickle.dumps(context, protocol=5)
         except Exception:
             return  # inputs that cannot be pickled: nothing to remember
-        self._start_writer()
-        self._pending.put([(self.disk.root / "runs" / f"{name}.pkl", data)])
+        self._queue([(self.disk.root / "runs" / f"{name}.pkl", data)])
 
     def recall(self, name: str) -> dict[str, Any] | None:
         """A record kept by ``remember``, if there is one."""
@@ -317,6 +317,25 @@ class NodeCache:
         except Exception:
             return None
         return record
+
+    @contextmanager
+    def writes_after(self) -> Iterator[None]:
+        """Hand what is put inside the block to the writer thread when the block ends: the
+        writer then does not compete with the rest of a run for the interpreter's lock."""
+        self._held = []
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            if held:
+                self._queue(held)
+
+    def _queue(self, batch: list[_Record | tuple[str, Any] | tuple[Path, bytes]]) -> None:
+        if self._held is not None:
+            self._held += batch
+            return
+        self._start_writer()
+        self._pending.put(batch)
 
     def _start_writer(self) -> None:
         if self._writer is None or not self._writer.is_alive():

@@ -208,35 +208,34 @@ def plan(
     needed: dict[str, Any] = {}
     missing: dict[str, list[str]] = {}
     done: set[str] = set()
-    expanded: set[str] = set()
-    stack = list(targets)
+    stack: list[str | NodeSpec] = list(targets)
     while stack:  # iterative post-order: deep chains are fine
         name = stack.pop()
+        if isinstance(name, NodeSpec):  # back above its dependencies: they are all planned
+            compute.append(name.name)
+            done.add(name.name)
+            continue
         if name in done:
             continue  # met again through another path
         spec = nodes.get(name)
         if spec is None or name in overrides:
             done.add(name)
-        elif name in expanded:  # met again above its dependencies: they are all planned
+            continue
+        key = keys(name)
+        found, value = cache.get(key) if key is not None else (False, None)
+        if found:
+            loaded[name] = value
             done.add(name)
-            compute.append(spec.name)
-        else:
-            key = keys(name)
-            found, value = cache.get(key) if key is not None else (False, None)
-            if found:
-                loaded[name] = value
-                done.add(name)
-                continue
-            expanded.add(name)
-            stack.append(name)
-            for dep, _ in spec.inputs:
-                if dep in nodes:
-                    if dep not in done:
-                        stack.append(dep)
-                elif dep in given:
-                    needed[dep] = given[dep]
-                elif dep not in overrides and spec.hamilton.requires(dep):
-                    missing.setdefault(dep, []).append(name)
+            continue
+        stack.append(spec)
+        for dep, _ in spec.inputs:
+            if dep in nodes:
+                if dep not in done:
+                    stack.append(dep)
+            elif dep in given:
+                needed[dep] = given[dep]
+            elif dep not in overrides and spec.hamilton.requires(dep):
+                missing.setdefault(dep, []).append(name)
     if missing:
         described = "; ".join(
             f"{m} (needed by {', '.join(sorted(n))})" for m, n in sorted(missing.items())

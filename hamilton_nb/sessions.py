@@ -27,7 +27,7 @@ from hamilton_nb.errors import (
     Location,
     UnknownNodeError,
 )
-from hamilton_nb.execute import Progress, config_read, execute, plan, quiet_hamilton
+from hamilton_nb.execute import Outcome, Plan, Progress, config_read, execute, plan, quiet_hamilton
 from hamilton_nb.fingerprint import Code, CodeIndex, StagedIndex, digest
 from hamilton_nb.graph import DataflowGraph, GraphDiff, NodeSpec, type_name
 from hamilton_nb.livemodule import LiveModule, is_dunder
@@ -333,6 +333,18 @@ class DataflowSession:
         shown = _Broadcast(self, progress) if self.listeners else progress
         where = engine_named(engine, workers, address) if the_plan.compute else None
         outcome = execute(graph, the_plan, merged, overrides, self._live.locate, shown, where)
+        with self.cache.writes_after():  # the writer starts once the bookkeeping is done
+            self._keep(names, the_plan, outcome, merged)
+        if outcome.error is not None:
+            raise outcome.error
+        sources = (outcome.results, overrides, the_plan.loaded, inputs, merged)
+        values = {n: next(s[n] for s in sources if n in s) for n in names}
+        return values[names[0]] if isinstance(nodes, str) else values
+
+    def _keep(
+        self, names: list[str], the_plan: Plan, outcome: Outcome, config: dict[str, Any]
+    ) -> None:
+        """Cache what a run computed and remember what it did."""
         sizes = sizes_of({**outcome.results, **the_plan.loaded})
         keys = the_plan.keys
         refused = self.cache.put_many(
@@ -340,16 +352,11 @@ class DataflowSession:
         )
         not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
         self.runs.record(names, the_plan, outcome, sizes, not_stored)
-        self.runs.config = merged
-        self.cache.remember(self.name, {"inputs": self.runs.inputs, "config": merged})
+        self.runs.config = config
+        self.cache.remember(self.name, {"inputs": self.runs.inputs, "config": config})
         for n, reason in not_stored.items():
             self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
         self._tell("run")
-        if outcome.error is not None:
-            raise outcome.error
-        sources = (outcome.results, overrides, the_plan.loaded, inputs, merged)
-        values = {n: next(s[n] for s in sources if n in s) for n in names}
-        return values[names[0]] if isinstance(nodes, str) else values
 
     def graph_for(self, config: dict[str, Any]) -> DataflowGraph:
         """The graph resolved with ``config``: the session's own, or one built for that config

@@ -106,6 +106,22 @@ def test_node_cache_writes_behind_and_reports_values_it_cannot_store(tmp_path: P
     assert cache.get("l" * 24)[0]  # still in the memory of the cache that computed it
 
 
+def test_writes_put_inside_writes_after_reach_the_disk_when_the_block_ends(
+    tmp_path: Path,
+) -> None:
+    cache = NodeCache(tmp_path)
+    with cache.writes_after():
+        cache.put_many([("a" * 24, 1, 28)])
+        cache.remember("m", {"inputs": {"x": 1}})
+        cache.flush()
+        assert NodeCache(tmp_path).get("a" * 24) == (False, None)
+        assert cache.recall("m") is None
+        assert cache.get("a" * 24) == (True, 1)  # in memory at once
+    cache.flush()
+    assert NodeCache(tmp_path).get("a" * 24) == (True, 1)
+    assert cache.recall("m") == {"inputs": {"x": 1}}
+
+
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
