@@ -128,25 +128,16 @@ class DiskStore:
             return self._packs
         with self._lock:
             if self._packs is None:  # one look at the directory; writes keep it up to date
-                self._packs = {}
+                packs: dict[str, tuple[Path, int, int]] = {}
                 for pack in sorted((self.root / "packs").glob("*.pack")):
-                    self._scan(pack)
+                    _scan(pack, packs)
                 self._objects = {p.name for p in (self.root / "objects").glob("*/*")}
+                self._packs = packs  # last: a reader without the lock sees all of it or none
             return self._packs
 
-    def _scan(self, pack: Path) -> None:
-        assert self._packs is not None
-        try:
-            data = pack.read_bytes()
-        except OSError:
-            return
-        offset = 0
-        while offset + _HEADER.size <= len(data):
-            magic, _, length, _, key = _HEADER.unpack_from(data, offset)
-            if magic != MAGIC:
-                return
-            self._packs[key.decode()] = (pack, offset, _HEADER.size + length)
-            offset += _HEADER.size + length
+    def prefetch(self) -> None:
+        """Read what the directory holds now, not at the first look-up."""
+        self._index()
 
     def contains(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out corrupt when read)."""
@@ -196,7 +187,7 @@ class DiskStore:
             _atomic_write(pack, b"".join(r.encode() for r in small))
             with self._lock:
                 if self._packs is not None:
-                    self._scan(pack)
+                    _scan(pack, self._packs)
 
     def clear(self) -> None:
         """Delete every entry."""
@@ -214,6 +205,21 @@ def _flush_all() -> None:
     """Let pending writes finish when the kernel exits."""
     for cache in list(_OPEN):
         cache.flush()
+
+
+def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]]) -> None:
+    """Index the records of a pack file: key -> (file, offset, size)."""
+    try:
+        data = pack.read_bytes()
+    except OSError:
+        return
+    offset = 0
+    while offset + _HEADER.size <= len(data):
+        magic, _, length, _, key = _HEADER.unpack_from(data, offset)
+        if magic != MAGIC:
+            return
+        packs[key.decode()] = (pack, offset, _HEADER.size + length)
+        offset += _HEADER.size + length
 
 
 def _decode(data: bytes, key: str) -> Any:
@@ -252,8 +258,8 @@ class NodeCache:
         self._held: list[_Record | tuple[str, Any] | tuple[Path, bytes]] | None = None
         self.write_errors: list[str] = []
         _OPEN.add(self)
-        if self.disk is not None:  # now, rather than inside the first run (~0.4 ms)
-            self._start_writer()
+        if self.disk is not None:  # now, rather than inside the first run (~0.4 ms); it
+            self._start_writer()  # reads the directory's index too
 
     @property
     def directory(self) -> Path | None:
@@ -343,6 +349,11 @@ class NodeCache:
             self._writer.start()
 
     def _write_loop(self) -> None:
+        if self.disk is not None:
+            try:  # while the kernel is busy with other things than the first run
+                self.disk.prefetch()
+            except OSError as e:  # the first look-up will tell
+                self.write_errors.append(f"{type(e).__name__}: {e}")
         while True:
             batch = self._pending.get()
             try:

@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from hamilton import driver, lifecycle
+from hamilton import driver
 from hamilton.function_modifiers.base import get_node_decorators
 from hamilton.graph import FunctionGraph
-from hamilton.lifecycle.base import LifecycleAdapterSet
+from hamilton.lifecycle.base import BaseDoNodeExecute, LifecycleAdapterSet
+from hamilton.node import Node
 
 from hamilton_nb.engines import Engine, Events
 from hamilton_nb.engines import engine as engine_named
@@ -261,11 +262,12 @@ def _given_to(
     return involved
 
 
-class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
+class _Recorder(BaseDoNodeExecute):  # type: ignore[misc]
     """Hamilton lifecycle method that runs each node (through the engine, for engines whose
     nodes run in this process): records its result, duration and error.
 
-    (One lifecycle call per node, where a before/after hook pair costs two.)
+    (One lifecycle call per node, where a before/after hook pair costs two; and Hamilton's base
+    method itself, as ``NodeExecutionMethod`` wraps it in one more call.)
     """
 
     def __init__(
@@ -276,18 +278,19 @@ class _Recorder(lifecycle.NodeExecutionMethod):  # type: ignore[misc]
         self.send = engine.send  # None: call the function here
         self.events = events if events.progress is not None else None
 
-    def run_to_execute_node(
-        self, *, node_name: str, node_callable: Any, node_kwargs: dict[str, Any], **_: Any
+    def do_node_execute(
+        self, *, run_id: str, node_: Node, kwargs: dict[str, Any], task_id: str | None = None
     ) -> Any:
+        node_name = node_.name
         if self.events is not None:
             self.events.post("started", node_name)
         started = time.perf_counter()
         try:
             if self.send is None:
-                result = node_callable(**node_kwargs)
+                result = node_.callable(**kwargs)
                 seconds = time.perf_counter() - started
             else:  # computed in another process, and timed there
-                result, seconds = self.send(node_name, node_callable, node_kwargs)
+                result, seconds = self.send(node_name, node_.callable, kwargs)
         except Exception as e:
             self.failures[node_name] = e
             self.outcome.durations[node_name] = time.perf_counter() - started
