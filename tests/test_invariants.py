@@ -162,6 +162,7 @@ cache_steps = st.lists(
         st.tuples(st.sampled_from(sorted(PARAMS)), st.integers(0, 3)),
         st.tuples(st.just("x"), st.integers(0, 3)),
         st.tuples(st.just("restart"), st.just(0)),
+        st.tuples(st.sampled_from(["override a", "override b"]), st.integers(-1, 3)),
     ),
     min_size=1,
     max_size=12,
@@ -178,6 +179,7 @@ def test_cached_runs_always_equal_an_uncached_run_from_scratch(
     with tempfile.TemporaryDirectory() as directory:
         params = dict.fromkeys(PARAMS, 1)
         x = 1
+        overrides: dict[str, int] = {}  # -1 takes a node's override away
         live = _cached_session(Path(directory), params)
         try:
             for what, value in history:
@@ -187,16 +189,22 @@ def test_cached_runs_always_equal_an_uncached_run_from_scratch(
                     live = _cached_session(Path(directory), params)
                 elif what == "x":
                     x = value
+                elif what.startswith("override"):
+                    node = what.split()[1]
+                    if value < 0:
+                        overrides.pop(node, None)
+                    else:
+                        overrides[node] = value
                 else:
                     params[what] = value
                     cell = PARAMS[what]
                     live.apply_cell(CACHE_CELLS[cell].format(**params), cell)
-                got = live.run(targets, inputs={"x": x})
+                got = live.run(targets, inputs={"x": x}, overrides=overrides)
                 expected = (
                     driver.Builder()
                     .with_modules(live.module)
                     .build()
-                    .execute(targets, inputs={"x": x})
+                    .execute(targets, inputs={"x": x}, overrides=overrides)
                 )
                 assert got == expected
         finally:
