@@ -229,6 +229,12 @@ def main() -> None:
     for r in table:
         print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
+    pairs = sorted(a / b for a, b in zip(cold_t["cold"], cold_t["plain"], strict=True))
+    print(
+        f"(a) the {len(pairs)} paired ratios: min {pairs[0]:.2f}, quartiles"
+        f" {pairs[len(pairs) // 4]:.2f} / {paired['cold']:.2f} / {pairs[3 * len(pairs) // 4]:.2f},"
+        f" max {pairs[-1]:.2f}; ratio of the medians {ours['cold'] / ham['plain']:.2f}"
+    )
     cold, edit = paired["cold"], ham["edit"] / ours["edit"]
     warm = ham["warm"] / ours["warm"]
     for label, got, goal, met in [
