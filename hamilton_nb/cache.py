@@ -327,7 +327,11 @@ class NodeCache:
     @contextmanager
     def writes_after(self) -> Iterator[None]:
         """Hand what is put inside the block to the writer thread when the block ends: the
-        writer then does not compete with the rest of a run for the interpreter's lock."""
+        writer then does not compete with the rest of a run for the interpreter's lock. Inside
+        another such block (a run started by a listener of a run), the outer block hands on."""
+        if self._held is not None:
+            yield
+            return
         self._held = []
         try:
             yield

@@ -112,7 +112,8 @@ def test_writes_put_inside_writes_after_reach_the_disk_when_the_block_ends(
     cache = NodeCache(tmp_path)
     with cache.writes_after():
         cache.put_many([("a" * 24, 1, 28)])
-        cache.remember("m", {"inputs": {"x": 1}})
+        with cache.writes_after():  # nested: handed on by the outer block
+            cache.remember("m", {"inputs": {"x": 1}})
         cache.flush()
         assert NodeCache(tmp_path).get("a" * 24) == (False, None)
         assert cache.recall("m") is None
