@@ -83,6 +83,7 @@ class Outcome:
     results: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
     error: NodeExecutionError | None = None
+    printed: dict[str, tuple[str, str]] = field(default_factory=dict)  # by nodes run elsewhere
 
 
 MISSING = "<missing>"  # the key of an input nobody gave
@@ -290,8 +291,12 @@ class _Recorder(BaseDoNodeExecute):  # type: ignore[misc]
                 result = node_.callable(**kwargs)
                 seconds = time.perf_counter() - started
             else:  # computed in another process, and timed there
-                result, seconds = self.send(node_name, node_.callable, kwargs)
+                timed = self.send(node_name, node_.callable, kwargs)
+                result, seconds = timed.value, timed.seconds
+                _keep_printed(self.outcome, node_name, timed)
         except Exception as e:
+            if isinstance(e, NodeFailed):
+                _keep_printed(self.outcome, node_name, e)
             self.failures[node_name] = e
             self.outcome.durations[node_name] = time.perf_counter() - started
             raise
@@ -346,6 +351,10 @@ def execute(
     finally:
         if progress is not None:
             progress.done()
+    for name in the_plan.compute:  # here, in the kernel's main thread: to the notebook
+        out, err = outcome.printed.get(name, ("", ""))
+        sys.stdout.write(out)
+        sys.stderr.write(err)
     failed = [n for n in the_plan.compute if n in failures]
     if failed:
         name = failed[0]  # the first in dependency order: what its descendants failed from
@@ -357,9 +366,16 @@ def _collect(returned: Mapping[str, Any], outcome: Outcome, failures: dict[str, 
     """Take the values and failures an engine returned for nodes run in other processes."""
     for name, value in returned.items():
         if isinstance(value, Timed):
-            outcome.results[name], outcome.durations[name] = value
+            outcome.results[name], outcome.durations[name] = value.value, value.seconds
+            _keep_printed(outcome, name, value)
         elif isinstance(value, NodeFailed):
             failures.setdefault(value.node, value)
+            _keep_printed(outcome, value.node, value)
+
+
+def _keep_printed(outcome: Outcome, name: str, sent: Timed | NodeFailed) -> None:
+    if sent.stdout or sent.stderr:
+        outcome.printed[name] = (sent.stdout, sent.stderr)
 
 
 def _node_error(

@@ -9,9 +9,11 @@ Hamilton nor the rest of hamilton_nb: a worker process imports little to run a n
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 import traceback
+from contextlib import redirect_stderr, redirect_stdout
 from typing import Any, NamedTuple
 
 import cloudpickle
@@ -21,19 +23,26 @@ SHIPPED_CODE = "<dynamic-code>"  # the filename cloudpickle gives the code it sh
 
 
 class Timed(NamedTuple):
-    """A node's value as a worker returns it, with how long the function took (seconds)."""
+    """A node's value as a worker returns it, with how long the function took (seconds) and
+    what it printed (a worker's own output does not reach the notebook)."""
 
     value: Any
     seconds: float
+    stdout: str = ""
+    stderr: str = ""
 
 
 class NodeFailed(Exception):
     """A node raised on a worker. Carries the node's name, the error as text and the frames of
-    its traceback (the original exception and traceback may not pickle; these always do)."""
+    its traceback (the original exception and traceback may not pickle; these always do), and
+    what it printed before it raised."""
 
-    def __init__(self, node: str, error: str, frames: list[Frame]) -> None:
-        super().__init__(node, error, frames)
+    def __init__(
+        self, node: str, error: str, frames: list[Frame], stdout: str = "", stderr: str = ""
+    ) -> None:
+        super().__init__(node, error, frames, stdout, stderr)
         self.node, self.error, self.frames = node, error, frames
+        self.stdout, self.stderr = stdout, stderr
 
     def __str__(self) -> str:
         return f"node '{self.node}' raised {self.error}"
@@ -75,13 +84,16 @@ class NodeCall:
 
     def __call__(self, **kwargs: Any) -> Timed:
         kwargs = {k: v.value if isinstance(v, Timed) else v for k, v in kwargs.items()}
+        out, err = io.StringIO(), io.StringIO()
         started = time.perf_counter()
         try:
-            value = self.fn(**kwargs)
+            with redirect_stdout(out), redirect_stderr(err):
+                value = self.fn(**kwargs)
         except Exception as e:
             error = f"{type(e).__name__}: {e}"
-            raise NodeFailed(self.node, error, frames(e.__traceback__)) from None
-        return Timed(value, time.perf_counter() - started)
+            tb = frames(e.__traceback__)
+            raise NodeFailed(self.node, error, tb, out.getvalue(), err.getvalue()) from None
+        return Timed(value, time.perf_counter() - started, out.getvalue(), err.getvalue())
 
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
         if self._packed is None:

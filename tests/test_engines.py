@@ -171,6 +171,34 @@ def test_a_node_failing_on_a_worker_names_its_cell_and_line(flow: Flow, name: st
     assert states["bad"] == "failed" and states["total"] == "cached"
 
 
+LOUD = """%%dataflow eng --quiet
+import sys
+
+def loud(total: float) -> float:
+    print(f"total is {total}")
+    print("a warning", file=sys.stderr)
+    return total
+
+def loud_failure(total: float) -> float:
+    print("about to fail")
+    raise ValueError("no")
+"""
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_what_nodes_print_on_workers_reaches_the_notebook(
+    flow: Flow, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flow.shell.ok(LOUD, "loud")
+    capsys.readouterr()
+    total = flow.run(name, ["loud"])["loud"]
+    out, err = capsys.readouterr()
+    assert f"total is {total}" in out and "a warning" in err
+    with pytest.raises(NodeExecutionError):
+        flow.run(name, ["loud_failure"])
+    assert "about to fail" in capsys.readouterr().out
+
+
 def test_the_magic_takes_an_engine_and_workers(flow: Flow) -> None:
     value = flow.shell.ok(
         "%dataflow run total --module eng --inputs n=60 --engine threads --workers 2"
