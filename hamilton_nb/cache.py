@@ -135,10 +135,6 @@ class DiskStore:
                 self._packs = packs  # last: a reader without the lock sees all of it or none
             return self._packs
 
-    def prefetch(self) -> None:
-        """Read what the directory holds now, not at the first look-up."""
-        self._index()
-
     def contains(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out corrupt when read)."""
         return key in self._index() or key in self._objects
@@ -216,9 +212,13 @@ def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]]) -> None:
     offset = 0
     while offset + _HEADER.size <= len(data):
         magic, _, length, _, key = _HEADER.unpack_from(data, offset)
-        if magic != MAGIC:
+        try:
+            name = key.decode()
+        except UnicodeDecodeError:
+            name = ""
+        if magic != MAGIC or not name:  # damaged from here on: what follows is a miss
             return
-        packs[key.decode()] = (pack, offset, _HEADER.size + length)
+        packs[name] = (pack, offset, _HEADER.size + length)
         offset += _HEADER.size + length
 
 
@@ -258,8 +258,6 @@ class NodeCache:
         self._held: list[_Record | tuple[str, Any] | tuple[Path, bytes]] | None = None
         self.write_errors: list[str] = []
         _OPEN.add(self)
-        if self.disk is not None:  # now, rather than inside the first run (~0.4 ms); it
-            self._start_writer()  # reads the directory's index too
 
     @property
     def directory(self) -> Path | None:
@@ -353,11 +351,6 @@ class NodeCache:
             self._writer.start()
 
     def _write_loop(self) -> None:
-        if self.disk is not None:
-            try:  # while the kernel is busy with other things than the first run
-                self.disk.prefetch()
-            except OSError as e:  # the first look-up will tell
-                self.write_errors.append(f"{type(e).__name__}: {e}")
         while True:
             batch = self._pending.get()
             try:

@@ -95,7 +95,8 @@ class Keys:
     A node's key is its lineage's key (its code and everything upstream, kept by the graph)
     hashed with the keys of the inputs it reads; a node that reads no input needs no hashing.
     None means "not cacheable": the node reads a value that cannot be hashed, or a required
-    input nobody gave. Below an override, a node's key hashes the keys of what it reads.
+    input nobody gave. Below an override, a node's key hashes its own code fingerprint with
+    the keys of what it reads.
 
     Args:
         graph: the graph.
@@ -161,9 +162,7 @@ class Keys:
         return self.known[name]
 
     def _from_dependencies(self, spec: NodeSpec) -> str | None:
-        lineage = self.graph.lineage(spec.name)
-        assert lineage is not None
-        parts = [lineage.key]
+        parts = [spec.fingerprint]  # its own code: what is above an override does not count
         for dep, _ in spec.inputs:  # the parameters, in order (as Hamilton's ``input_types``)
             key = self(dep)
             if key is None or key == MISSING:
@@ -200,6 +199,12 @@ def plan(
     if unknown:
         raise UnknownNodeError(f"no node named {', '.join(map(repr, unknown))}.")
     given = {**config, **inputs}
+    ungiven = [t for t in targets if t not in nodes and t not in given and t not in overrides]
+    if ungiven:
+        raise MissingInputError(
+            f"{', '.join(map(repr, ungiven))}: asked for, but an input nobody gave. Pass it"
+            " with --inputs name=value (or inputs={...} in Python)."
+        )
 
     def given_key(name: str) -> str | None:
         return value_key(given[name]) if name in given else MISSING
@@ -246,21 +251,12 @@ def plan(
             f"missing inputs: {described}. Pass them with --inputs name=value"
             " (or inputs={...} in Python)."
         )
-    return Plan(keys.known, compute, loaded, needed, _given_to(graph, targets, given, keys))
-
-
-def _given_to(
-    graph: DataflowGraph, targets: list[str], given: Mapping[str, Any], keys: Keys
-) -> dict[str, Any]:
-    """The given values that ``targets`` depend on (their keys are then in ``keys``)."""
-    involved: dict[str, Any] = {}
     for target in targets:
-        lineage = graph.lineage(target)
-        for name in lineage.reads if lineage is not None else (target,):
-            if name in given and name not in involved:
-                involved[name] = given[name]
-                keys(name)
-    return involved
+        if target not in nodes:  # an input asked for: its key, as for the inputs read
+            keys(target)
+    # the inputs whose keys were needed: those the targets depend on, up to any override
+    involved = {n: given[n] for n in keys.known if n in given and n not in nodes}
+    return Plan(keys.known, compute, loaded, needed, involved)
 
 
 class _Recorder(BaseDoNodeExecute):  # type: ignore[misc]
@@ -352,9 +348,10 @@ def execute(
         if progress is not None:
             progress.done()
     for name in the_plan.compute:  # here, in the kernel's main thread: to the notebook
-        out, err = outcome.printed.get(name, ("", ""))
-        sys.stdout.write(out)
-        sys.stderr.write(err)
+        if name in outcome.printed:
+            out, err = outcome.printed[name]
+            sys.stdout.write(out)
+            sys.stderr.write(err)
     failed = [n for n in the_plan.compute if n in failures]
     if failed:
         name = failed[0]  # the first in dependency order: what its descendants failed from

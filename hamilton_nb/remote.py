@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import io
 import sys
+import threading
 import time
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple, TextIO
 
 import cloudpickle
 
@@ -87,7 +89,7 @@ class NodeCall:
         out, err = io.StringIO(), io.StringIO()
         started = time.perf_counter()
         try:
-            with redirect_stdout(out), redirect_stderr(err):
+            with _captured(out, err):
                 value = self.fn(**kwargs)
         except Exception as e:
             error = f"{type(e).__name__}: {e}"
@@ -100,6 +102,45 @@ class NodeCall:
             self.packed()
         assert self._packed is not None
         return _load_call, (self._packed,)
+
+
+class _PerThread(io.TextIOBase):
+    """A stream that writes to this thread's capture, if it has one, else where it wrote
+    before: nodes running at once in threads of one worker each keep their own output."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self.inner = inner
+        self.local = threading.local()
+
+    def write(self, text: str) -> int:
+        target = getattr(self.local, "target", None)
+        return (target if target is not None else self.inner).write(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+
+_STREAMS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _captured(out: io.StringIO, err: io.StringIO) -> Iterator[None]:
+    """What this thread prints, into ``out`` and ``err``, for the duration of the block."""
+    streams = []
+    with _STREAMS_LOCK:  # once per worker: the process's streams become per-thread ones
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if not isinstance(stream, _PerThread):
+                stream = _PerThread(stream)
+                setattr(sys, name, stream)
+            streams.append(stream)
+    for stream, buffer in zip(streams, (out, err), strict=True):
+        stream.local.target = buffer
+    try:
+        yield
+    finally:
+        for stream in streams:
+            stream.local.target = None
 
 
 def _load_call(blob: bytes) -> NodeCall:

@@ -95,6 +95,20 @@ def test_a_corrupt_entry_reads_as_a_miss_and_is_removed(tmp_path: Path) -> None:
     assert not path.exists()
 
 
+def test_a_pack_whose_key_bytes_are_damaged_reads_as_misses(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path)
+    store.write([_Record.of("a" * 24, 1), _Record.of("b" * 24, 2)])
+    (pack,) = (tmp_path / "packs").glob("*.pack")
+    data = bytearray(pack.read_bytes())
+    data[40] = 0xFF  # inside the first record's key: not UTF-8 any more
+    pack.write_bytes(bytes(data))
+    fresh = NodeCache(tmp_path)
+    assert fresh.get("a" * 24) == (False, None) and fresh.get("b" * 24) == (False, None)
+    fresh.put_many([("a" * 24, 1, 28)])
+    fresh.flush()
+    assert NodeCache(tmp_path).get("a" * 24) == (True, 1)
+
+
 def test_node_cache_writes_behind_and_reports_values_it_cannot_store(tmp_path: Path) -> None:
     cache = NodeCache(tmp_path, memory_cap=1 << 20)
     refused = cache.put_many([("a" * 24, 1, 28), ("l" * 24, threading.Lock(), 64)])

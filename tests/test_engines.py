@@ -25,6 +25,7 @@ import hamilton_nb
 from hamilton_nb.engines import EngineSpec, engine, running, stop
 from hamilton_nb.errors import EngineError, NodeExecutionError
 from hamilton_nb.registry import REGISTRY
+from hamilton_nb.remote import NodeCall, Timed
 from tests.conftest import Shell, plain
 
 ROOT = Path(__file__).parent.parent
@@ -197,6 +198,33 @@ def test_what_nodes_print_on_workers_reaches_the_notebook(
     with pytest.raises(NodeExecutionError):
         flow.run(name, ["loud_failure"])
     assert "about to fail" in capsys.readouterr().out
+
+
+def test_nodes_printing_at_once_in_threads_of_one_worker_keep_their_own_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    both = threading.Barrier(2)
+
+    def speak(word: str) -> str:
+        for _ in range(50):
+            print(word)
+            both.wait()  # the two nodes print in turns, each in its own thread
+        return word
+
+    results: dict[str, Timed] = {}
+
+    def call(word: str) -> None:
+        results[word] = NodeCall(word, speak)(word=word)
+
+    threads = [threading.Thread(target=call, args=(w,)) for w in ("left", "right")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["left"].stdout == "left\n" * 50
+    assert results["right"].stdout == "right\n" * 50
+    print("after")  # the process's own output is where it was, and has none of theirs
+    assert capsys.readouterr().out == "after\n"
 
 
 def test_the_magic_takes_an_engine_and_workers(flow: Flow) -> None:

@@ -254,6 +254,25 @@ def test_below_an_override_nodes_are_cached_without_the_inputs_above_it(sales: S
     raw.loc[0, "amount"] = 5.0
     assert session.run("total", overrides={"raw": raw}) == 7.0
     assert _log(sales) == ["clean", "total"]
+    sales.ok(LOAD_CELL.replace("pd.read_csv(path)", "pd.read_csv(path, sep=',')"), "load")
+    assert session.run("total", overrides={"raw": raw}) == 7.0
+    assert _log(sales) == []  # code above the override does not count
+
+
+def test_inputs_that_only_feed_an_override_are_not_the_runs_inputs(sales: Shell) -> None:
+    session = hamilton_nb.session("sales")
+    _run(sales, "total")
+    raw = pd.DataFrame({"region": ["n"], "amount": [1.0]})
+    session.run("total", inputs={"path": "elsewhere.csv"}, overrides={"raw": raw})
+    assert session.runs.inputs["path"] == "sales.csv"
+    states = session.states()
+    assert (states["raw"], states["clean"], states["total"]) == ("cached",) * 3
+
+
+def test_asking_for_an_input_nobody_gave_says_so(sales: Shell) -> None:
+    with pytest.raises(MissingInputError, match="'path': asked for"):
+        hamilton_nb.session("sales").run("path")
+    assert hamilton_nb.session("sales").run("path", inputs={"path": "x.csv"}) == "x.csv"
 
 
 def test_a_value_that_cannot_be_pickled_still_works_from_memory(
