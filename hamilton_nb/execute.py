@@ -135,14 +135,10 @@ class Keys:
     def _with_inputs(self, lineage: Lineage) -> str | None:
         parts = [lineage.key]
         for name in lineage.reads:
-            key = self(name)
-            if key is None:
+            part = _part(name, self(name), name in lineage.requires)
+            if part is None:
                 return None
-            if key == MISSING:
-                if name in lineage.requires:
-                    return None
-                key = "default"  # left out: the function's default is part of its code
-            parts.append(f"{name}={key}")
+            parts.append(part)
         return digest(*parts)
 
     def _below_override(self, name: str) -> str | None:
@@ -164,13 +160,21 @@ class Keys:
     def _from_dependencies(self, spec: NodeSpec) -> str | None:
         parts = [spec.fingerprint]  # its own code: what is above an override does not count
         for dep, _ in spec.inputs:  # the parameters, in order (as Hamilton's ``input_types``)
-            key = self(dep)
-            if key is None or key == MISSING:
-                if key is None or spec.hamilton.requires(dep):
-                    return None
-                key = "default"
-            parts.append(f"{dep}={key}")
+            part = _part(dep, self(dep), spec.hamilton.requires(dep))
+            if part is None:
+                return None
+            parts.append(part)
         return digest(*parts)
+
+
+def _part(name: str, key: str | None, required: bool) -> str | None:
+    """What a value read counts for in a node's key; None: the node cannot be cached (the
+    value cannot be hashed, or it is a required input nobody gave)."""
+    if key == MISSING:
+        if required:
+            return None
+        key = "default"  # left out: the function's default is part of its code
+    return None if key is None else f"{name}={key}"
 
 
 def value_key(value: Any, prefix: str = "input") -> str | None:
