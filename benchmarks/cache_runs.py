@@ -39,8 +39,8 @@ from typing import Any
 
 from hamilton import driver
 
-from hamilton_nb.cache import NodeCache
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.dataflow import DataflowSession
 
 sys.setrecursionlimit(10_000)  # Hamilton's execution of a 1,000-node chain recurses
 sys.dont_write_bytecode = True  # the rewritten module must never come from a stale .pyc

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from hamilton import driver
 from IPython.core.interactiveshell import InteractiveShell
 
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.jupyter.dataflow import DataflowSession
 
 CELLS = 10
 EDIT_CELL = 3

@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hamilton_nb.cache import NodeCache
-from hamilton_nb.engines import ENGINES, close_all, engine
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.run.engines import ENGINES, close_all, engine
 
 WIDE, TRIVIAL = 16, 1000
 MIN_SPEEDUP = 1.7  # threads, processes and dask on 2 cores, for the wide work

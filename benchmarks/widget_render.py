@@ -3,14 +3,15 @@
 Pictures come from the real code: a ``DataflowSession`` (memory cache) gets N functions in 10
 cells (``f_i`` depends on ``f_{i-10}``: ten chains that cross the cells; every third function
 also reads an earlier ``f_j``: fan-in; the ten roots read the input ``seed``), runs them all (so
-every node is fresh), and ``hamilton_nb.dag.describe`` draws it. Two DAG shapes, because
+every node is fresh), and ``hamilton_nb.jupyter.picture.describe`` draws it. Two DAG shapes, because
 Graphviz's time depends mostly on how many ranks the edges span: ``far`` (``f_j`` anywhere
 upstream: long edges) and ``near`` (``f_j`` 1-3 ranks up). Then two changes, each described
 again:
 
-* add one node: a new cell ``c10`` defines ``extra(f_5, f_17)`` (new DOT: a new layout);
+* add one node: a new cell ``c10`` defines ``extra(f_5, f_17)`` (new structure, so the DOT the
+  widget builds from it changes: a new layout);
 * edit one node: a function mid-cell ``c3`` gets a new body, so it and its descendants turn
-  stale (same DOT: the drawing is only restyled).
+  stale (same structure, same DOT: the drawing is only restyled).
 
 The page loads ``hamilton_nb/static/widget.js`` from a local ``http.server`` and drives it with
 a minimal fake anywidget model (a Map of values, a Map of listeners). Timed with
@@ -26,9 +27,10 @@ reported once on its own line):
 A second table adds the next painted frame (style recalc, layout and paint of the change), and
 a third splits each phase into the widget's steps, found from outside the bundle: the fake
 model's ``get`` calls mark where ``draw``/``restyle`` start and end, a wrapped ``innerHTML``
-setter marks the SVG insertion (so the time before it is ``engine.layout``), and a wrapped
-``getBBox`` sums any geometry reads (each a forced layout when interleaved with writes). Those
-probes are only installed for the profiling repetitions, after the timed ones.
+setter marks the SVG insertion (so the time before it is building the DOT and
+``engine.layout``), and a wrapped ``getBBox`` sums any geometry reads (each a forced layout
+when interleaved with writes). Those probes are only installed for the profiling repetitions,
+after the timed ones.
 
 Run as ``python benchmarks/widget_render.py [--quick] [--shape far|near|both]`` (``--quick``: 2
 repetitions, no 2,000); needs Debian's ``chromium`` and a built ``widget.js``. It only prints.
@@ -39,6 +41,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import os
 import shutil
 import statistics
@@ -51,9 +54,9 @@ from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Page, sync_playwright
 
-from hamilton_nb.cache import NodeCache
-from hamilton_nb.dag import describe
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.jupyter.picture import Picture, describe
 
 STATIC = Path(__file__).resolve().parents[1] / "hamilton_nb" / "static"
 CELLS = 10
@@ -199,7 +202,9 @@ async function run(key, expect, profiled) {
 
     model.set("graph", added);
     const add = await phase(
-      () => el.querySelector("g#node-" + expect.added) !== null && count() === expect.base + 1,
+      // element ids are generated: the added node is found by its tip, which starts with its name
+      () => count() === expect.base + 1 && [...el.querySelectorAll("g.node > title")]
+        .some((tip) => tip.textContent.startsWith(expect.added + ": ")),
       "the added node",
       () => model.fire("change:graph"),
       profiled,
@@ -265,7 +270,7 @@ def cell_source(n: int, shape: str, cell: int, edited: int | None = None) -> str
     )
 
 
-def pictures(n: int, shape: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def pictures(n: int, shape: str) -> tuple[list[Picture], dict[str, int]]:
     """The base, added and edited pictures of an N-function dataflow, and what the page
     should show: node counts and the number of stale nodes after the edit."""
     session = DataflowSession(f"bench_widget_{n}", cache=NodeCache(None))
@@ -284,12 +289,18 @@ def pictures(n: int, shape: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
     finally:
         session.close()
     stale = sum(node["state"] == "stale" for node in edited["nodes"])
-    if edited["dot"] != added["dot"]:
-        print(f"WARNING N={n}: the edit changed the DOT, so it relayouts (not a restyle only)")
+    if structure(edited) != structure(added):
+        print(f"WARNING N={n}: the edit changed the structure, so it relayouts (not a restyle)")
     if stale == 0 or any(node["state"] != "fresh" for node in base["nodes"] if node["cell"]):
         print(f"WARNING N={n}: unexpected states (stale after the edit: {stale})")
     expect = {"base": len(base["nodes"]), "stale": stale, "edges": len(base["edges"])}
     return [base, added, edited], expect
+
+
+def structure(picture: Picture) -> tuple[Any, ...]:
+    """What the widget's DOT is built from: names, types and cells of the nodes, cells, edges."""
+    nodes = [(n["name"], n["type"], n["cell"]) for n in picture["nodes"]]
+    return nodes, picture["cells"], picture["edges"]
 
 
 @contextmanager
@@ -348,9 +359,10 @@ def at(events: list[list[Any]], label: str, after: float = -1.0) -> float | None
 def steps(result: dict[str, Any]) -> dict[str, float]:
     """One phase split into the widget's steps, from the probe events (ms since the call).
 
-    ``draw`` reads ``graph`` then ``selected``, lays out (``engine.layout``) and sets the SVG
-    with ``innerHTML`` only when the DOT changed, then ``decorate``; ``restyle`` reads
-    ``running`` first, ``details`` after its node and edge loops, ``message`` last.
+    ``draw`` reads ``graph`` then ``selected``, builds the DOT, lays it out (``engine.layout``)
+    and sets the SVG with ``innerHTML`` only when the DOT changed, then decorates it; ``update``
+    (the restyle and the panel) reads ``running`` first, ``details`` after its node and edge
+    loops, ``message`` last.
     """
     events = result["events"]
     selected = at(events, "get:selected") or 0.0
@@ -374,7 +386,7 @@ def steps(result: dict[str, Any]) -> dict[str, float]:
 
 def report(
     shape: str,
-    data: dict[int, tuple[list[dict[str, Any]], dict[str, int]]],
+    data: dict[int, tuple[list[Picture], dict[str, int]]],
     results: dict[int, list[dict[str, Any]]],
     profiles: dict[int, list[dict[str, Any]]],
 ) -> None:
@@ -385,7 +397,8 @@ def report(
         pics, expect = data[n]
         print(
             f"{n:,} functions: {expect['base']} nodes (1 input), {expect['edges']} edges, "
-            f"DOT {len(pics[0]['dot']) / 1024:.0f} KB; the edit makes {expect['stale']} nodes stale"
+            f"picture {len(json.dumps(pics[0])) / 1024:.0f} KB of JSON; "
+            f"the edit makes {expect['stale']} nodes stale"
         )
     print()
     header = ["nodes", "first render ms", "update ms (add one node)", "update ms (edit one node)"]
@@ -413,7 +426,8 @@ def report(
 
     names = ["layout", "svg insert", "decorate+fit", "getBBox", "restyle", "panel", "other"]
     names.append("next frame")
-    print("where the time goes (profiled repetitions, medians, ms). layout: engine.layout;")
+    print("where the time goes (profiled repetitions, medians, ms). layout: the DOT, then")
+    print("engine.layout;")
     print("decorate+fit: from the SVG's insertion to restyle (decorate, fit, applyScale), getBBox")
     print("within it; other: render()'s own DOM, draw's preamble, the await, detecting the change)")
     rows = []

@@ -16,6 +16,12 @@ echo "== ruff"
 "$VENV/bin/ruff" format --check .
 echo "== mypy"
 "$VENV/bin/mypy" hamilton_nb
+echo "== import contracts (layers; pyproject.toml [tool.importlinter])"
+"$VENV/bin/lint-imports" --no-cache
+echo "== typescript tests"
+node_path="$(path_with_node)"
+jlpm="$(cd "$VENV/bin" && pwd)/jlpm"  # absolute: VENV may be relative to the checkout
+(cd labextension && PATH="$node_path" "$jlpm" test)
 echo "== pytest"
 set +e
 "$VENV/bin/python" -m pytest "$@"

@@ -12,8 +12,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.testing.globalipapp import start_ipython
 
-from hamilton_nb.cache import NodeCache
-from hamilton_nb.registry import REGISTRY
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.registry import REGISTRY
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

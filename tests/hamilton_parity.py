@@ -8,8 +8,9 @@ from typing import Any
 from hamilton import driver
 from hamilton.node import Node
 
-from hamilton_nb.graph import type_name
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.analysis.typenames import type_name
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.run.hamilton import wired_nodes
 
 
 def hamilton_structure(
@@ -61,4 +62,4 @@ def assert_wiring_matches_hamilton(session: DataflowSession) -> None:
     """The incrementally kept node objects equal what Hamilton wires from the module."""
     dr = driver.Builder().with_modules(session.module).with_config(session.config).build()
     theirs = {n: v for n, v in wired(dr.graph.nodes).items() if n not in session.config}
-    assert wired(session.graph.hamilton_nodes()) == theirs
+    assert wired(wired_nodes(session.graph)) == theirs

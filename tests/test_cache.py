@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hamilton_nb import values
-from hamilton_nb.cache import DiskStore, MemoryStore, NodeCache, _Record
+from hamilton_nb.cache import values
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.cache.stores import DiskStore, MemoryStore
+from hamilton_nb.cache.stores import Record as _Record
 
 
 def test_memory_store_evicts_least_recently_used_beyond_its_cap() -> None:

@@ -1,10 +1,10 @@
-"""What the DAG widget is given: nodes, states, DOT, node details and the cost of an edit."""
+"""What the DAG widget is given: nodes, cells, edges, states, node details, the cost of an edit."""
 
 from __future__ import annotations
 
-from hamilton_nb.cache import NodeCache
-from hamilton_nb.dag import describe, details
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.jupyter.picture import describe, details
 
 CELL_1 = (
     "import pandas as pd\n\n"
@@ -24,7 +24,7 @@ def _session() -> DataflowSession:
     return s
 
 
-def test_describe_lists_nodes_in_cell_order_with_states_and_a_dot_layout() -> None:
+def test_describe_lists_nodes_in_cell_order_with_states_cells_and_edges() -> None:
     s = _session()
     try:
         picture = describe(s)
@@ -35,7 +35,7 @@ def test_describe_lists_nodes_in_cell_order_with_states_and_a_dot_layout() -> No
             {"id": "c2", "nodes": ["total"]},
         ]
         assert ["clean", "total"] in picture["edges"]
-        assert "subgraph cluster_0" in picture["dot"] and 'id="node-total"' in picture["dot"]
+        assert set(picture) == {"module", "nodes", "edges", "cells"}  # the browser draws it
         s.run("total", inputs={"rows": 5})
         states = {n["name"]: n["state"] for n in describe(s)["nodes"]}
         assert states == {"raw": "fresh", "clean": "fresh", "total": "fresh", "rows": "input"}

@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 
 import hamilton_nb
-from hamilton_nb.engines import EngineSpec, engine, running, stop
 from hamilton_nb.errors import EngineError, NodeExecutionError
-from hamilton_nb.registry import REGISTRY
-from hamilton_nb.remote import NodeCall, Timed
+from hamilton_nb.jupyter.registry import REGISTRY
+from hamilton_nb.run.engines import EngineSpec, engine, running, stop
+from hamilton_nb.run.remote import NodeCall, Timed
 from tests.conftest import Shell, plain
 
 ROOT = Path(__file__).parent.parent
@@ -253,7 +253,7 @@ def test_an_engine_whose_extra_is_missing_says_which_to_install(name: str, modul
     script = f"""
         import sys
         sys.modules[{module!r}] = None  # as if the extra were not installed
-        from hamilton_nb.engines import EngineError, engine, stop
+        from hamilton_nb.run.engines import EngineError, engine, stop
         try:
             engine({name!r})
         except EngineError as e:

@@ -55,7 +55,7 @@ def test_the_exported_quickstart_runs_with_plain_hamilton_as_start_sh_headless_d
     shutil.copytree(NOTEBOOKS, tmp_path / "notebooks", ignore=GENERATED)
     module = "build/sales.py"
     steps = [
-        ["-m", "hamilton_nb.cli", "export", "notebooks/quickstart.ipynb", "-o", module],
+        ["-m", "hamilton_nb.jupyter.cli", "export", "notebooks/quickstart.ipynb", "-o", module],
         [str(ROOT / "scripts" / "run_exported.py"), module, "path=notebooks/data/sales.csv"],
     ]
     for step in steps:

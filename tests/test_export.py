@@ -19,15 +19,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import hamilton_nb
 from hamilton_nb.errors import ExportError, OverwriteRefusedError
-from hamilton_nb.export import (
-    export_notebook,
-    is_generated_and_unedited,
-    render,
-    session_from_notebook,
-)
-from hamilton_nb.notebook import read_notebook
-from hamilton_nb.registry import REGISTRY
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.export.files import is_generated_and_unedited
+from hamilton_nb.export.notebook import read_notebook
+from hamilton_nb.export.render import render
+from hamilton_nb.export.replay import export_notebook, session_from_notebook
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.jupyter.registry import REGISTRY
 from tests.conftest import Shell
 from tests.hamilton_parity import assert_matches_hamilton
 
@@ -122,7 +119,7 @@ def test_the_exported_module_gives_the_sessions_graph_and_results(
     path = export_notebook(notebook).path
     session = session_from_notebook(read_notebook(notebook), "dataflow")
     try:
-        session.config.update(config)
+        session.configure(config)
         nodes = ["a_z", "b_z", "level", "above"]
         ours = session.run(nodes, inputs={"n": 20}, config=config)
         exported = driver.Builder().with_modules(_import(path)).with_config(config).build()
@@ -186,7 +183,7 @@ class _Variables:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hamilton_nb.cli", "export", *args],
+        [sys.executable, "-m", "hamilton_nb.jupyter.cli", "export", *args],
         capture_output=True,
         text=True,
         timeout=120,

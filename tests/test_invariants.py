@@ -12,9 +12,9 @@ from hamilton import driver
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hamilton_nb.cache import NodeCache
+from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.jupyter.dataflow import DataflowSession
 from tests.hamilton_parity import assert_matches_hamilton, assert_wiring_matches_hamilton
 
 NAMES = ["a", "b", "c", "d", "e", "f"]

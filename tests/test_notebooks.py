@@ -15,6 +15,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from tests.conftest import plain
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+CLI = [sys.executable, "-m", "hamilton_nb.jupyter.cli"]
 
 
 def _run(cells: list[str], tmp_path: Path) -> nbformat.NotebookNode:
@@ -35,7 +36,13 @@ def _text(cell: nbformat.NotebookNode) -> str:
 
 def test_quickstart_runs_headless_and_prints_each_dataflow(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "hamilton_nb.cli", "execute", str(NOTEBOOKS / "quickstart.ipynb")],
+        [
+            sys.executable,
+            "-m",
+            "hamilton_nb.jupyter.cli",
+            "execute",
+            str(NOTEBOOKS / "quickstart.ipynb"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -49,7 +56,13 @@ def test_the_cli_fails_when_a_cell_fails(tmp_path: Path) -> None:
     broken = new_notebook(cells=[new_code_cell("%load_ext hamilton_nb"), new_code_cell("1/0")])
     nbformat.write(broken, tmp_path / "broken.ipynb")
     done = subprocess.run(
-        [sys.executable, "-m", "hamilton_nb.cli", "execute", str(tmp_path / "broken.ipynb")],
+        [
+            sys.executable,
+            "-m",
+            "hamilton_nb.jupyter.cli",
+            "execute",
+            str(tmp_path / "broken.ipynb"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from hamilton_nb.errors import CellExecutionError
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.run.hamilton import wired_nodes
 from tests.hamilton_parity import (
     assert_matches_hamilton,
     assert_wiring_matches_hamilton,
@@ -141,15 +142,14 @@ def _module(source: str) -> types.ModuleType:
 def test_a_module_split_into_cells_gives_hamiltons_graph(
     source: str, config: dict[str, Any]
 ) -> None:
-    s = DataflowSession(f"split_{next(_names)}")
-    s.config.update(config)
+    s = DataflowSession(f"split_{next(_names)}", config=config)
     whole = _module(source)
     try:
         cells = list(split_cells(source))
         assert len(cells) > 3
         for i, cell in enumerate(cells):
             s.apply_cell(cell, f"c{i}")
-            s.graph.hamilton_nodes()  # from here on, kept up to date change by change
+            wired_nodes(s.graph)  # from here on, kept up to date change by change
         assert_matches_hamilton(s)
         assert_wiring_matches_hamilton(s)
         assert hamilton_structure(s.module, config) == hamilton_structure(whole, config)

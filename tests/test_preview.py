@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from hamilton_nb.preview import MAX_COLUMNS, MAX_ROWS, MAX_TEXT, preview
+from hamilton_nb.jupyter.preview import MAX_COLUMNS, MAX_ROWS, MAX_TEXT, preview
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -18,7 +18,7 @@ from hamilton_nb.errors import (
     RunRefusedError,
     UnknownNodeError,
 )
-from hamilton_nb.registry import REGISTRY
+from hamilton_nb.jupyter.registry import REGISTRY
 from tests.conftest import Shell
 
 DATA = Path(__file__).parent.parent / "notebooks" / "data" / "sales.csv"
@@ -232,6 +232,26 @@ def test_config_selects_functions_and_keys_values_apart(shell: Shell) -> None:
     assert shell.module().CALLS == ["k", "u"]
 
 
+def test_the_sessions_config_is_read_only_and_configure_resolves_the_graph_again(
+    shell: Shell,
+) -> None:
+    shell.ok(
+        "%%dataflow\nfrom hamilton.function_modifiers import config\n"
+        "@config.when(unit='k')\ndef price__k(base: float) -> float:\n    return base / 1000\n"
+        "@config.when_not(unit='k')\ndef price__units(base: float) -> float:\n    return base\n",
+        "prices",
+    )
+    session = hamilton_nb.session("dataflow")
+    with pytest.raises(TypeError):
+        session.config["unit"] = "k"  # type: ignore[index]
+    session.configure({"unit": "k"})
+    assert session.graph.node("price").function == "price__k"  # the graph follows the config
+    assert session.run("price", inputs={"base": 2000.0}, config={"unit": "k"}) == 2.0
+    assert session.run("price", inputs={"base": 2000.0}) == 2.0
+    session.configure({})
+    assert session.run("price", inputs={"base": 2000.0}) == 2000.0
+
+
 def test_overrides_replace_nodes_without_computing_them(sales: Shell) -> None:
     session = hamilton_nb.session("sales")
     assert session.run("scaled", overrides={"total": 10.0}) == 20.0
@@ -330,8 +350,8 @@ def test_cache_dir_moves_the_disk_cache(sales: Shell, tmp_path: Path) -> None:
 PROCESS = """
 import shutil, sys
 from pathlib import Path
-from hamilton_nb.cache import NodeCache
-from hamilton_nb.sessions import DataflowSession
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.dataflow import DataflowSession
 
 s = DataflowSession("sales_{n}", cache=NodeCache(Path(sys.argv[1])))
 for cid, cell in {cells!r}.items():
@@ -387,3 +407,26 @@ def test_a_damaged_cache_entry_is_recomputed_never_wrong(tmp_path: Path, damage:
 def test_an_input_of_the_wrong_type_is_a_clear_error(sales: Shell) -> None:
     error = sales.fails("%dataflow run total --module sales --inputs path=3")
     assert isinstance(error, RunRefusedError) and "path" in str(error)
+
+
+def test_a_cache_that_cannot_write_to_disk_says_so_and_values_stay_usable(
+    tmp_path: Path,
+) -> None:
+    from hamilton_nb.cache.node_cache import NodeCache
+    from hamilton_nb.jupyter.dataflow import DataflowSession
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache's folder would go")
+    told: list[str] = []
+    s = DataflowSession("unwritable", cache=NodeCache(blocker / "cache"))
+    s.notify = told.append
+    try:
+        s.apply_cell("def a() -> int:\n    return 1\n", "c1")
+        assert s.run("a") == 1
+        s.cache.flush()  # the write behind the run fails: the folder cannot be made
+        s.apply_cell("def b(a: int) -> int:\n    return a + 1\n", "c2")
+        assert s.run("b") == 2  # the next run says so, and computes only b
+        assert s.last_run is not None and s.last_run.computed == ("b",)
+        assert any("could not write to disk" in t for t in told), told
+    finally:
+        s.close()

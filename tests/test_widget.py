@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hamilton_nb
-from hamilton_nb.widget import DataflowWidget
+from hamilton_nb.jupyter.widget import DataflowWidget
 from tests.conftest import Shell
 
 CELL = (

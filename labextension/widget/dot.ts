@@ -1,93 +1,120 @@
-// The graph as Python describes it, and DOT for the views Python does not draw: a node's
-// lineage only, or cells collapsed into one node each.
+// DOT for Graphviz from the picture Python sends, and the maps from the drawing's element ids
+// back to what they show. The ids are generated (n0, c0, k0, e0), never names: names and cell
+// ids may hold any character, so a click or a restyle finds its node through the maps, not by
+// parsing ids or labels.
+import { lineage } from "./lineage";
+import type { Picture, PictureNode } from "./model";
 
-export interface PictureNode {
-  name: string;
-  type: string;
-  cell: string | null;
-  state: string;
-  line?: number | null;
-  dependencies?: string[];
-  duration?: number | null;
-  size?: number | null;
+/** What a drawn node stands for: a node of the graph, or a collapsed cell. */
+export type Target = { kind: "node"; name: string } | { kind: "cell"; cell: string };
+
+export interface EdgeEnds {
+  from: Target;
+  to: Target;
 }
 
-export interface Picture {
-  module: string;
-  nodes: PictureNode[];
-  edges: [string, string][];
-  cells: { id: string; nodes: string[] }[];
+export interface Drawing {
   dot: string;
+  /** The id of each g.node element -> what it draws. */
+  nodes: Map<string, Target>;
+  /** The id of each g.cluster element (an open cell) -> the cell's id. */
+  clusters: Map<string, string>;
+  /** The id of each g.edge element -> the ends it joins. */
+  edges: Map<string, EdgeEnds>;
 }
 
-function quote(text: string): string {
-  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+/** What the user chose to see: a node's lineage only, and cells folded into one node each. */
+export interface View {
+  lineageOnly: boolean;
+  collapsed: Set<string>;
 }
 
-/** Names upstream and downstream of ``name``, and itself. */
-export function lineage(p: Picture, name: string): Set<string> {
-  const up = new Map<string, string[]>();
-  const down = new Map<string, string[]>();
-  for (const [from, to] of p.edges) {
-    (up.get(to) ?? up.set(to, []).get(to)!).push(from);
-    (down.get(from) ?? down.set(from, []).get(from)!).push(to);
-  }
-  const seen = new Set<string>([name]);
-  for (const links of [up, down]) {
-    const todo = [name];
-    while (todo.length > 0) {
-      for (const next of links.get(todo.pop()!) ?? []) {
-        if (!seen.has(next)) {
-          seen.add(next);
-          todo.push(next);
-        }
-      }
-    }
-  }
-  return seen;
+/** Above this many drawn nodes, Graphviz makes fewer crossing-reduction and network-simplex
+ * passes, so a 1,000-node graph lays out in about a second. */
+export const LARGE = 300;
+
+/** A DOT string literal of ``lines``, joined by Graphviz's line break. Graphviz reads ``\`` as
+ * an escape (``\N`` is the node's name), so backslashes are doubled, then quotes escaped. */
+export function quote(...lines: string[]): string {
+  const escaped = lines.map((line) => line.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
+  return `"${escaped.join("\\n")}"`;
 }
 
-/** DOT for the nodes in ``keep`` (all when null), with the cells in ``collapsed`` as one node. */
-export function buildDot(p: Picture, keep: Set<string> | null, collapsed: Set<string>): string {
-  const shown = (n: PictureNode) => keep === null || keep.has(n.name);
-  const owner = new Map<string, string>();
-  for (const n of p.nodes) {
-    if (n.cell !== null && collapsed.has(n.cell)) owner.set(n.name, `cell:${n.cell}`);
-  }
-  const lines = [
-    "digraph dataflow {",
-    'graph [nodesep=0.25 rankdir=TB ranksep=0.4]',
-    'node [fontname=Helvetica fontsize=11 shape=box style="rounded,filled"]',
-  ];
-  p.cells.forEach((cell, index) => {
+function nodeLine(id: string, n: PictureNode, shape = ""): string {
+  return `${id} [id=${id} label=${quote(n.name, n.type)}${shape}]`;
+}
+
+/** DOT for the nodes in ``keep`` (all when null), each cell as a cluster, the cells in
+ * ``collapsed`` as one node each, inputs outside any cell. */
+export function buildDot(p: Picture, keep: Set<string> | null, collapsed: Set<string>): Drawing {
+  const nodes = new Map<string, Target>();
+  const clusters = new Map<string, string>();
+  const edges = new Map<string, EdgeEnds>();
+  const drawnAs = new Map<string, { id: string; target: Target }>(); // by node name
+  const place = (id: string, target: Target, names: string[]) => {
+    nodes.set(id, target);
+    for (const name of names) drawnAs.set(name, { id, target });
+  };
+  const index = new Map(p.nodes.map((n, at) => [n.name, at]));
+  const shown = (name: string) => keep === null || keep.has(name);
+  const body: string[] = [];
+  p.cells.forEach((cell, i) => {
     if (collapsed.has(cell.id)) {
-      const id = `cell:${cell.id}`;
-      lines.push(`${quote(id)} [id=${quote("node-" + id)} label=${quote(`cell ${cell.id}\n${cell.nodes.length} nodes`)}]`);
+      place(`c${i}`, { kind: "cell", cell: cell.id }, cell.nodes);
+      body.push(`c${i} [id=c${i} label=${quote(`cell ${cell.id}`, `${cell.nodes.length} nodes`)}]`);
       return;
     }
-    const members = p.nodes.filter((n) => n.cell === cell.id && shown(n));
+    const members = cell.nodes.flatMap((name) => (shown(name) ? (index.get(name) ?? []) : []));
     if (members.length === 0) return;
-    lines.push(`subgraph cluster_${index} {`, `label=${quote("cell " + cell.id)} style=dashed fontsize=10`);
-    for (const n of members) {
-      lines.push(`${quote(n.name)} [id=${quote("node-" + n.name)} label=${quote(`${n.name}\n${n.type}`)}]`);
+    clusters.set(`k${i}`, cell.id);
+    body.push(`subgraph cluster_${i} {`);
+    body.push(`id=k${i} label=${quote(`cell ${cell.id}`)} style=dashed fontsize=10 fontname=Helvetica`);
+    for (const at of members) {
+      place(`n${at}`, { kind: "node", name: p.nodes[at].name }, [p.nodes[at].name]);
+      body.push(nodeLine(`n${at}`, p.nodes[at]));
     }
-    lines.push("}");
+    body.push("}");
   });
-  for (const n of p.nodes) {
-    if (n.cell === null && shown(n)) {
-      lines.push(`${quote(n.name)} [id=${quote("node-" + n.name)} label=${quote(`${n.name}\n${n.type}`)} shape=ellipse]`);
-    }
-  }
-  const drawn = new Set<string>();
+  p.nodes.forEach((n, at) => {
+    if (n.cell !== null || !shown(n.name)) return;
+    place(`n${at}`, { kind: "node", name: n.name }, [n.name]);
+    body.push(nodeLine(`n${at}`, n, " shape=ellipse"));
+  });
+  const joined = new Set<string>();
   for (const [from, to] of p.edges) {
-    if (keep !== null && !(keep.has(from) && keep.has(to))) continue;
-    const a = owner.get(from) ?? from;
-    const b = owner.get(to) ?? to;
-    const id = `edge-${a}-${b}`;
-    if (a === b || drawn.has(id)) continue;
-    drawn.add(id);
-    lines.push(`${quote(a)} -> ${quote(b)} [id=${quote(id)}]`);
+    const a = shown(from) ? drawnAs.get(from) : undefined;
+    const b = shown(to) ? drawnAs.get(to) : undefined;
+    // inside one collapsed cell, or twice between the same two: one arrow or none
+    if (a === undefined || b === undefined || a.id === b.id || joined.has(`${a.id} ${b.id}`)) continue;
+    joined.add(`${a.id} ${b.id}`);
+    const id = `e${edges.size}`;
+    edges.set(id, { from: a.target, to: b.target });
+    body.push(`${a.id} -> ${b.id} [id=${id}]`);
   }
-  lines.push("}");
-  return lines.join("\n");
+  const head = [
+    "digraph dataflow {",
+    "graph [nodesep=0.25 rankdir=TB ranksep=0.4]",
+    'node [fontname=Helvetica fontsize=11 shape=box style="rounded,filled"]',
+  ];
+  if (nodes.size > LARGE) head.push("graph [mclimit=0.2 nslimit=2 nslimit1=2]");
+  return { dot: [...head, ...body, "}"].join("\n"), nodes, clusters, edges };
+}
+
+/** The drawing for the user's view: with ``selected``'s lineage only when asked for. */
+export function drawingFor(p: Picture, view: View, selected: string): Drawing {
+  const keep = view.lineageOnly && selected !== "" ? lineage(p, selected) : null;
+  return buildDot(p, keep, view.collapsed);
+}
+
+/** The element that draws node ``name``, if it is drawn on its own. */
+export function elementOf(drawing: Drawing, name: string): string | undefined {
+  for (const [id, target] of drawing.nodes) {
+    if (target.kind === "node" && target.name === name) return id;
+  }
+  return undefined;
+}
+
+/** How a drawn node is named to the user: a node by its name, a collapsed cell as "cell <id>". */
+export function targetLabel(target: Target): string {
+  return target.kind === "node" ? target.name : `cell ${target.cell}`;
 }

@@ -1,15 +1,8 @@
 // The side panel: a clicked node's signature, docstring, source, cost and value preview.
 // Everything from the data is set as text (textContent), never as markup; an object's own
 // HTML goes into a sandboxed frame that runs no script.
-import type { PictureNode } from "./dot";
-
-function add(parent: HTMLElement, tag: string, className: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  e.className = className;
-  if (text !== undefined) e.textContent = text;
-  parent.append(e);
-  return e;
-}
+import { add } from "./dom";
+import type { Details, NodeDetails, PictureNode, Preview } from "./model";
 
 function seconds(s: number | null | undefined): string {
   return s === null || s === undefined ? "–" : s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`;
@@ -37,56 +30,49 @@ function table(parent: HTMLElement, header: string[], rows: string[][]): void {
   }
 }
 
-function preview(parent: HTMLElement, p: any): void {
-  if (p === null || p === undefined) {
+function preview(parent: HTMLElement, p: Preview | null): void {
+  if (p === null) {
     add(parent, "div", "hnb-muted", "no cached value (run the node to see it)");
     return;
   }
-  if (p.kind === "dataframe") {
-    add(parent, "div", "hnb-muted", `DataFrame ${p.shape[0]} rows × ${p.shape[1]} columns`);
-    table(parent, ["", ...p.columns.map((c: string, i: number) => `${c} (${p.dtypes[i]})`)],
-      p.rows.map((r: string[], i: number) => [p.index[i], ...r]));
-    if (p.truncated) add(parent, "div", "hnb-muted", "first rows and columns only");
-  } else if (p.kind === "series") {
-    add(parent, "div", "hnb-muted", `Series ${p.name}: ${p.length} values (${p.dtype})`);
-    table(parent, ["", "value"], p.values.map((v: string, i: number) => [p.index[i], v]));
-  } else if (p.kind === "collection") {
-    add(parent, "div", "hnb-muted", `${p.type} of ${p.length}`);
-    const list = add(parent, "ul", "hnb-list");
-    for (const item of p.items) add(list, "li", "", item);
-  } else if (p.kind === "image") {
-    const img = add(parent, "img", "hnb-image") as HTMLImageElement;
-    img.src = `data:${p.mime};base64,${p.data}`;
-  } else if (p.kind === "html") {
-    const frame = add(parent, "iframe", "hnb-frame") as HTMLIFrameElement;
-    frame.setAttribute("sandbox", "");
-    frame.srcdoc = p.html;
-  } else {
-    add(parent, "pre", "hnb-pre", `${p.type ?? p.dtype ?? ""} ${p.text ?? ""}`.trim());
+  switch (p.kind) {
+    case "dataframe":
+      add(parent, "div", "hnb-muted", `DataFrame ${p.shape[0]} rows × ${p.shape[1]} columns`);
+      table(parent, ["", ...p.columns.map((c, i) => `${c} (${p.dtypes[i]})`)],
+        p.rows.map((r, i) => [p.index[i], ...r]));
+      if (p.truncated) add(parent, "div", "hnb-muted", "first rows and columns only");
+      return;
+    case "series":
+      add(parent, "div", "hnb-muted", `Series ${p.name}: ${p.length} values (${p.dtype})`);
+      table(parent, ["", "value"], p.values.map((v, i) => [p.index[i], v]));
+      return;
+    case "collection": {
+      add(parent, "div", "hnb-muted", `${p.type} of ${p.length}`);
+      const list = add(parent, "ul", "hnb-list");
+      for (const item of p.items) add(list, "li", "", item);
+      return;
+    }
+    case "image":
+      add(parent, "img", "hnb-image").src = `data:${p.mime};base64,${p.data}`;
+      return;
+    case "html": {
+      const frame = add(parent, "iframe", "hnb-frame");
+      frame.setAttribute("sandbox", "");
+      frame.srcdoc = p.html;
+      return;
+    }
+    case "array":
+      add(parent, "pre", "hnb-pre", `${p.dtype} ${p.text}`.trim());
+      return;
+    default:
+      add(parent, "pre", "hnb-pre", `${p.type} ${p.text}`.trim());
   }
 }
 
-export function renderPanel(
-  panel: HTMLElement,
-  details: any,
-  node: PictureNode | undefined,
-  run: (name: string) => void
-): void {
-  panel.replaceChildren();
-  if (!details || !details.name || node === undefined) {
-    add(panel, "div", "hnb-muted", "Click a node to see its code and its value.");
-    return;
-  }
-  add(panel, "h3", "hnb-name", node.name);
-  if (node.cell === null) {
-    add(panel, "div", "hnb-muted", `input (${node.type}): given with --inputs`);
-    return;
-  }
-  add(panel, "code", "hnb-signature", details.signature || "");
-  if (details.doc) add(panel, "p", "hnb-doc", details.doc);
-  const facts = add(panel, "table", "hnb-facts");
+function facts(panel: HTMLElement, node: PictureNode): void {
+  const rows = add(panel, "table", "hnb-facts");
   const fact = (k: string, v: string) => {
-    const row = add(facts, "tr", "");
+    const row = add(rows, "tr", "");
     add(row, "th", "", k);
     add(row, "td", "", v);
   };
@@ -95,15 +81,40 @@ export function renderPanel(
   fact("depends on", (node.dependencies ?? []).join(", ") || "nothing");
   fact("last duration", seconds(node.duration));
   fact("size", bytes(node.size));
-  const cost = details.cost;
+}
+
+export function renderPanel(
+  panel: HTMLElement,
+  details: Details,
+  node: PictureNode | undefined,
+  run: (name: string) => void
+): void {
+  panel.replaceChildren();
+  if (!details.name || node === undefined) {
+    add(panel, "div", "hnb-muted", "Click a node to see its code and its value.");
+    return;
+  }
+  add(panel, "h3", "hnb-name", node.name);
+  if (node.cell === null) {
+    add(panel, "div", "hnb-muted", `input (${node.type}): given with --inputs`);
+    return;
+  }
+  // details arrive after the selection: until then they may be another node's, or an input's
+  const d: Partial<NodeDetails> = "source" in details ? details : {};
+  add(panel, "code", "hnb-signature", d.signature || "");
+  if (d.doc) add(panel, "p", "hnb-doc", d.doc);
+  facts(panel, node);
+  const cost = d.cost;
   if (cost) {
-    add(panel, "p", "hnb-cost",
-      `Editing ${node.name} would make ${cost.stale.length} cached node${cost.stale.length === 1 ? "" : "s"} stale (${seconds(cost.seconds)} of compute to redo).`);
+    const n = cost.stale.length;
+    const nodes = `${n} cached node${n === 1 ? "" : "s"}`;
+    const redo = `${seconds(cost.seconds)} of compute to redo`;
+    add(panel, "p", "hnb-cost", `Editing ${node.name} would make ${nodes} stale (${redo}).`);
   }
   const button = add(panel, "button", "hnb-button hnb-run", `run ${node.name}`);
   button.addEventListener("click", () => run(node.name));
   add(panel, "h4", "", "value");
-  preview(panel, details.preview);
+  preview(panel, d.preview ?? null);
   add(panel, "h4", "", "source");
-  add(panel, "pre", "hnb-pre", details.source || "");
+  add(panel, "pre", "hnb-pre", d.source || "");
 }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import re
+
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, SLOW, open_notebook
 from tests.jupyter_process import JupyterProcess, write_notebook
@@ -34,13 +36,18 @@ def run_all(page: Page) -> None:
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
-def node(page: Page, name: str) -> object:
-    return page.locator(f".hnb-canvas g#node-{name}")
+def node(page: Page, name: str) -> Locator:
+    """The drawn node ``name``: element ids are generated, and its tip starts with its name."""
+    tip = page.locator("title", has_text=re.compile(rf"^{re.escape(name)}: "))
+    return page.locator(".hnb-canvas g.node", has=tip)
 
 
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"widget-{name}.png", animations="disabled", full_page=True)
+    # the notebook scrolls inside the page, so the page's picture cuts the widget off
+    widget = page.locator(".hnb-root")
+    widget.screenshot(path=ARTIFACTS / f"widget-{name}-alone.png", animations="disabled")
 
 
 def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
@@ -88,3 +95,19 @@ def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
     expect(node(page, "clean")).to_have_class("node hnb-state-fresh")
     expect(node(page, "count")).to_have_class("node hnb-state-stale hnb-dim")  # not its lineage
     shot(page, "4-ran")
+
+    # views: the selected node's lineage only; a cell folded by its label, opened by a click
+    lineage = page.locator(".hnb-bar").get_by_role("button", name="lineage only")
+    lineage.click()
+    expect(nodes).to_have_count(4)  # count is not in total's lineage
+    lineage.click()
+    expect(nodes).to_have_count(5)
+    label = page.locator(".hnb-canvas g.cluster text.hnb-cluster-label").first
+    label.click(position={"x": 3, "y": 5})  # its left end: the input's edge crosses its middle
+    folded = page.locator(".hnb-canvas g.node.hnb-state-cell")
+    expect(folded).to_have_count(1)
+    expect(nodes).to_have_count(4)  # raw and clean in one
+    shot(page, "5-folded")
+    folded.click()
+    expect(nodes).to_have_count(5)
+    expect(node(page, "clean")).to_have_class("node hnb-state-fresh")

@@ -1,0 +1,347 @@
+"""Analyse a dataflow cell's source: what it defines, what each definition reads."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import copy
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
+from types import CodeType
+from typing import Literal
+
+from hamilton_nb.analysis.digest import digest
+from hamilton_nb.errors import CellSyntaxError, Location
+
+Kind = Literal["function", "helper", "class", "constant", "import"]
+_BUILTINS = frozenset(dir(builtins))
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One top-level name a cell binds.
+
+    Attributes:
+        name: the bound name.
+        kind: ``function`` (public, a candidate node), ``helper`` (private function), ``class``,
+            ``constant`` (any other assignment) or ``import``.
+        line: 1-based line in the cell where its statement starts (decorators included).
+        end_line: last line of its statement.
+        digest: hash of its normalised code: comments, docstrings and positions do not count.
+        reads: module-level names its code reads (over-approximated, never under).
+        source: the statement text; for imports, an import of this one name.
+        mutates: functions its ``@mutate(...)`` decorator changes (Hamilton's remote decorator).
+    """
+
+    name: str
+    kind: Kind
+    line: int
+    end_line: int
+    digest: str
+    reads: frozenset[str]
+    source: str
+    mutates: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of top-level statements that parses on its own; the unit of re-use between runs.
+
+    Attributes:
+        text: its source.
+        first_line: the line in the visible cell where it starts.
+        definitions: what it binds, with lines in the visible cell.
+        only_functions: every statement is a ``def`` (so it has no effect but binding them).
+    """
+
+    text: str
+    first_line: int
+    definitions: tuple[Definition, ...]
+    only_functions: bool
+
+    def compile(self, filename: str) -> CodeType:
+        """Code for this chunk that reports its real lines in ``filename``."""
+        return compile(
+            "\n" * (self.first_line - 1) + self.text, filename, "exec", dont_inherit=True
+        )
+
+
+@dataclass(frozen=True)
+class CellAnalysis:
+    """A cell's chunks and definitions, in source order, and the names it reads but not binds."""
+
+    source: str
+    chunks: tuple[Chunk, ...]
+    free_names: frozenset[str]
+
+    @cached_property
+    def definitions(self) -> tuple[Definition, ...]:
+        """Every definition, in source order."""
+        return tuple(d for c in self.chunks for d in c.definitions)
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Every top-level name the cell binds."""
+        return frozenset(d.name for d in self.definitions)
+
+    @cached_property
+    def _last(self) -> dict[str, Definition]:
+        return {d.name: d for d in self.definitions}
+
+    def definition(self, name: str) -> Definition | None:
+        """The definition of ``name`` in this cell, if any (the last one wins, as in Python)."""
+        return self._last.get(name)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What analysing one chunk's text gives, independent of where the chunk sits."""
+
+    definitions: tuple[Definition, ...]  # lines counted from the chunk's first line
+    loads: frozenset[str]
+    only_functions: bool
+
+
+ChunkCache = dict[str, _Parsed]
+
+
+def analyse(
+    source: str, cell: str, line_offset: int = 0, cache: ChunkCache | None = None
+) -> CellAnalysis:
+    """Parse and analyse a cell body, re-using ``cache`` for chunks seen before.
+
+    Args:
+        source: the cell body (without the ``%%dataflow`` line).
+        cell: the cell's id or label, for error messages.
+        line_offset: lines above the body in the visible cell (1 for the magic line).
+        cache: chunk text -> analysis, kept by the caller between runs (it is added to).
+
+    Raises:
+        CellSyntaxError: the body does not parse.
+    """
+    cache = {} if cache is None else cache
+    pieces = _split(source)
+    parsed: list[_Parsed] = []
+    for _, text in pieces:
+        if text not in cache:
+            try:
+                cache[text] = _parse(text)
+            except SyntaxError:
+                pieces = [(1, source)]  # the split was wrong (or the cell is): parse it whole
+                parsed = [_parse_whole(source, cell, line_offset)]
+                break
+        parsed.append(cache[text])
+    chunks = tuple(
+        Chunk(
+            text,
+            first + line_offset,
+            _shift(p.definitions, first + line_offset - 1),
+            p.only_functions,
+        )
+        for (first, text), p in zip(pieces, parsed, strict=True)
+    )
+    loads = frozenset().union(*(p.loads for p in parsed))
+    bound = {d.name for c in chunks for d in c.definitions}
+    return CellAnalysis(source, chunks, loads - bound)
+
+
+def _parse_whole(source: str, cell: str, line_offset: int) -> _Parsed:
+    try:
+        return _parse(source)
+    except SyntaxError as e:
+        line = (e.lineno or 0) + line_offset or None
+        raise CellSyntaxError(f"SyntaxError: {e.msg}", Location(cell, line, e.text)) from None
+
+
+def _parse(text: str) -> _Parsed:
+    tree = ast.parse(text)
+    definitions = tuple(_definitions(tree, text.splitlines()))
+    loads: set[str] = set()
+    for d in definitions:
+        loads |= d.reads
+    for stmt in tree.body:
+        if not _binds_anything(stmt):
+            loads |= _loads(stmt)
+    only_functions = all(isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) for s in tree.body)
+    return _Parsed(definitions, frozenset(loads - _BUILTINS), only_functions)
+
+
+def _shift(definitions: tuple[Definition, ...], by: int) -> tuple[Definition, ...]:
+    if not by:
+        return definitions
+    return tuple(replace(d, line=d.line + by, end_line=d.end_line + by) for d in definitions)
+
+
+_CONTINUATION = re.compile(r"(else|elif|except|finally)\b")
+
+
+def _split(source: str) -> list[tuple[int, str]]:
+    """Cut the source before each line that starts a new top-level statement (a guess: a line at
+    column 0 that is not a comment, a closing bracket, a clause of the statement before, or a
+    ``def`` after its decorators). Chunks that then parse on their own parse exactly as the whole
+    source would; ``analyse`` falls back to the whole source when one does not."""
+    lines = source.splitlines(keepends=True)
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    previous_top = ""
+    for i, line in enumerate(lines):
+        head = line[:1]
+        if not head or head in " \t\r\n#)]}" or _CONTINUATION.match(line):
+            continue
+        if i > start and not previous_top.startswith("@"):
+            pieces.append((start + 1, "".join(lines[start:i])))
+            start = i
+        previous_top = line
+    if start < len(lines):
+        pieces.append((start + 1, "".join(lines[start:])))
+    return pieces
+
+
+def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
+    """Definitions with lines counted from 1 at the start of ``lines``."""
+    for stmt in tree.body:
+        start = first_line(stmt)
+        end = stmt.end_lineno or stmt.lineno
+        text = "\n".join(lines[start - 1 : end])
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            kind: Kind = "helper" if stmt.name.startswith("_") else "function"
+            digest_, reads = _code_digest(stmt), _function_reads(stmt)
+            yield Definition(stmt.name, kind, start, end, digest_, reads, text, _mutated(stmt))
+        elif isinstance(stmt, ast.ClassDef):
+            yield Definition(
+                stmt.name, "class", start, end, _code_digest(stmt), frozenset(_loads(stmt)), text
+            )
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            for name, one in single_imports(stmt):
+                yield Definition(name, "import", start, end, digest(one), frozenset(), one)
+        else:
+            reads = frozenset(_loads(stmt))
+            for name in _stored_names(stmt):
+                yield Definition(name, "constant", start, end, _code_digest(stmt), reads, text)
+
+
+def single_imports(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """(name bound, an import of that name alone) for each name an import binds; a star
+    import binds nothing we can name."""
+    for alias in stmt.names:
+        if alias.name != "*":
+            single = copy.copy(stmt)
+            single.names = [alias]
+            yield alias.asname or alias.name.split(".")[0], ast.unparse(single)
+
+
+def first_line(stmt: ast.stmt) -> int:
+    """The line a top-level statement starts on, its decorators included."""
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
+
+
+def _mutated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Names of the functions a ``@mutate(f, apply_to(g), ...)`` decorator targets."""
+    targets: set[str] = set()
+    for deco in fn.decorator_list:
+        if not isinstance(deco, ast.Call):
+            continue
+        name = deco.func.id if isinstance(deco.func, ast.Name) else getattr(deco.func, "attr", "")
+        if name != "mutate":
+            continue
+        for arg in deco.args:
+            if isinstance(arg, ast.Call) and arg.args:  # apply_to(f, ...)
+                arg = arg.args[0]
+            if isinstance(arg, ast.Name):
+                targets.add(arg.id)
+    return frozenset(targets)
+
+
+def _code_digest(node: ast.AST) -> str:
+    """Hash of the code with docstrings removed; ``ast.dump`` already ignores comments and
+    positions, so reformatting or re-commenting a function does not change its digest."""
+    return digest(ast.dump(_without_docstrings(node)))
+
+
+def _without_docstrings(node: ast.AST) -> ast.AST:
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node
+    stripped = copy.copy(node)
+    body = [_without_docstrings(s) for s in node.body]
+    if body and _is_docstring(body[0]):
+        body = body[1:] or [ast.Pass()]
+    stripped.body = body  # type: ignore[assignment]
+    return stripped
+
+
+def _is_docstring(stmt: ast.AST) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _function_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Global names a function reads: from decorators, defaults and annotations (evaluated at
+    definition) and from its body, less its parameters and the names its body binds."""
+    args = fn.args
+    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    params |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    outer: set[str] = set()
+    for expr in [*fn.decorator_list, *args.defaults, *args.kw_defaults, fn.returns]:
+        if expr is not None:
+            outer |= _loads(expr)
+    for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        if a is not None and a.annotation is not None:
+            outer |= _loads(a.annotation)
+    body_loads: set[str] = set()
+    body_stores: set[str] = set()
+    for stmt in fn.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name):
+                (body_loads if isinstance(node.ctx, ast.Load) else body_stores).add(node.id)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                body_stores.add(node.name)
+    return frozenset((outer | (body_loads - params - body_stores)) - _BUILTINS)
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    } - _BUILTINS
+
+
+def _binds_anything(stmt: ast.stmt) -> bool:
+    return any(True for _ in _stored_names(stmt))
+
+
+def _stored_names(stmt: ast.stmt) -> Iterator[str]:
+    """Names a top-level statement binds in the module, not descending into nested scopes."""
+    for node in _walk_scope(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            yield node.id
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name != "*":
+                    yield alias.asname or alias.name.split(".")[0]
+
+
+def _walk_scope(root: ast.AST) -> Iterable[ast.AST]:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node is not root and isinstance(
+            node,
+            ast.FunctionDef
+            | ast.AsyncFunctionDef
+            | ast.ClassDef
+            | ast.Lambda
+            | ast.ListComp
+            | ast.SetComp
+            | ast.DictComp
+            | ast.GeneratorExp,
+        ):
+            continue
+        stack.extend(ast.iter_child_nodes(node))

@@ -1,0 +1,186 @@
+"""The node-output cache: memory with a size cap, and a disk store written behind the run."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import queue
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hamilton_nb.cache import values
+from hamilton_nb.cache.stores import DiskStore, MemoryStore, Record, atomic_write
+
+
+def default_cache_dir() -> Path:
+    """``.hamilton_nb/cache`` in the current (the kernel's) working directory."""
+    return Path.cwd() / ".hamilton_nb" / "cache"
+
+
+def default_memory_cap() -> int:
+    """An eighth of the machine's memory, between 256 MiB and 4 GiB."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    return int(min(max(total // 8, 256 << 20), 4 << 30))
+
+
+_OPEN: weakref.WeakSet[NodeCache] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """Let pending writes finish when the kernel exits."""
+    for cache in list(_OPEN):
+        cache.flush()
+
+
+class NodeCache:
+    """Memory first, then disk. Values are written to disk behind the run by one thread.
+
+    Responsibilities: get / put by key, a size-capped memory store, an optional disk store
+    (on by default), serialising values for disk (and telling which cannot be stored), and
+    flushing pending writes.
+    """
+
+    def __init__(self, directory: Path | None, memory_cap: int | None = None) -> None:
+        self.memory = MemoryStore(memory_cap or default_memory_cap())
+        self.disk = DiskStore(directory) if directory is not None else None
+        self._pending: queue.Queue[list[Record | tuple[str, Any] | tuple[Path, bytes]]] = (
+            queue.Queue()
+        )
+        self._writer: threading.Thread | None = None
+        self._held: list[Record | tuple[str, Any] | tuple[Path, bytes]] | None = None
+        self._write_errors: list[str] = []  # appended by the writer thread
+        _OPEN.add(self)
+
+    @property
+    def directory(self) -> Path | None:
+        """Where values are stored on disk (None: memory only)."""
+        return self.disk.root if self.disk else None
+
+    def get(self, key: str) -> tuple[bool, Any]:
+        """(found, value), from memory or else from disk (then kept in memory too)."""
+        found, value = self.memory.get(key)
+        if found or self.disk is None:
+            return found, value
+        found, value = self.disk.get(key)
+        if found:
+            self.memory.put(key, value, values.sizeof(value))
+        return found, value
+
+    def contains(self, key: str) -> bool:
+        """Whether a value for ``key`` is in memory or on disk."""
+        return key in self.memory or (self.disk is not None and self.disk.contains(key))
+
+    def put_many(self, items: Iterable[tuple[str, Any, int]]) -> dict[str, str]:
+        """Keep values in memory and queue them for disk. Returns ``key -> reason`` for values
+        that cannot be stored on disk (they stay in memory only)."""
+        items = list(items)
+        self.memory.put_many(items)
+        if self.disk is None:
+            return {}
+        records: list[Record | tuple[str, Any] | tuple[Path, bytes]] = []
+        refused: dict[str, str] = {}
+        for key, value, _ in items:
+            if values.always_storable(value):  # serialised by the writer thread
+                records.append((key, value))
+                continue
+            try:  # here, so that a value that cannot be stored is reported with its run
+                records.append(Record.of(key, value))
+            except Exception as e:
+                refused[key] = f"{type(e).__name__}: {e}"
+        if records:
+            self._queue(records)
+        return refused
+
+    def remember(self, name: str, context: dict[str, Any]) -> None:
+        """Keep a small named record on disk (the latest run's inputs of a module, so that a
+        command-line export can find its values); best effort, written behind."""
+        if self.disk is None:
+            return
+        try:
+            data = pickle.dumps(context, protocol=5)
+        except Exception:
+            return  # inputs that cannot be pickled: nothing to remember
+        self._queue([(self.disk.root / "runs" / f"{name}.pkl", data)])
+
+    def recall(self, name: str) -> dict[str, Any] | None:
+        """A record kept by ``remember``, if there is one."""
+        if self.disk is None:
+            return None
+        try:
+            record: dict[str, Any] = pickle.loads(
+                (self.disk.root / "runs" / f"{name}.pkl").read_bytes()
+            )
+        except Exception:
+            return None
+        return record
+
+    @contextmanager
+    def writes_after(self) -> Iterator[None]:
+        """Hand what is put inside the block to the writer thread when the block ends: the
+        writer then does not compete with the rest of a run for the interpreter's lock. Inside
+        another such block (a run started by a listener of a run), the outer block hands on."""
+        if self._held is not None:
+            yield
+            return
+        self._held = []
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            if held:
+                self._queue(held)
+
+    def _queue(self, batch: list[Record | tuple[str, Any] | tuple[Path, bytes]]) -> None:
+        if self._held is not None:
+            self._held += batch
+            return
+        self._start_writer()
+        self._pending.put(batch)
+
+    def _start_writer(self) -> None:
+        if self._writer is None or not self._writer.is_alive():
+            self._writer = threading.Thread(target=self._write_loop, daemon=True)
+            self._writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = self._pending.get()
+            try:
+                files = [r for r in batch if isinstance(r, tuple) and isinstance(r[0], Path)]
+                for path, data in files:
+                    atomic_write(path, data)
+                if self.disk is not None:
+                    records = [
+                        r for r in batch if not (isinstance(r, tuple) and isinstance(r[0], Path))
+                    ]
+                    self.disk.write(r if isinstance(r, Record) else Record.of(*r) for r in records)
+            except Exception as e:  # a full disk must not break the notebook
+                self._write_errors.append(f"{type(e).__name__}: {e}")
+            finally:
+                self._pending.task_done()
+
+    def take_write_errors(self) -> list[str]:
+        """What went wrong writing to disk since the last call (values stay in memory)."""
+        taken, self._write_errors = self._write_errors, []
+        return taken
+
+    def flush(self) -> None:
+        """Wait until every queued value is on disk."""
+        if self._writer is not None and self._writer.is_alive():
+            self._pending.join()
+
+    def clear(self) -> None:
+        """Forget every value, in memory and on disk."""
+        self.flush()
+        self.memory.clear()
+        if self.disk is not None:
+            self.disk.clear()

@@ -1,0 +1,127 @@
+"""Values as the cache sees them: a content hash, a size, and bytes on disk and back."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from hamilton_nb.analysis.digest import digest
+
+# Types whose repr is their content, for hashing small values without pickling them.
+_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+_SCALAR_TYPES = frozenset(_SCALARS)
+PARQUET = "parquet"
+PICKLE = "pickle"
+
+
+def hash_value(value: Any) -> str | None:
+    """A content hash of an input value, or None when the value cannot be hashed reliably
+    (then nothing computed from it is reused from the cache)."""
+    if isinstance(value, _SCALARS):
+        return digest(type(value).__qualname__, repr(value))
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame | pandas.Series):
+        return _hash_pandas(value, pandas)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray) and value.dtype.kind != "O":
+        data = numpy.ascontiguousarray(value)
+        return digest("ndarray", str(value.dtype), repr(value.shape), data.tobytes().hex())
+    try:
+        return digest(type(value).__qualname__, pickle.dumps(value, protocol=5).hex())
+    except Exception:
+        return None
+
+
+def _hash_pandas(value: Any, pandas: Any) -> str | None:
+    try:
+        rows = pandas.util.hash_pandas_object(value, index=True).to_numpy().tobytes().hex()
+    except (TypeError, ValueError):  # unhashable cells (lists, dicts)
+        return None
+    if isinstance(value, pandas.DataFrame):
+        shape = repr([(repr(c), str(t)) for c, t in value.dtypes.items()])
+    else:
+        shape = repr((value.name, str(value.dtype)))
+    return digest(type(value).__qualname__, shape, repr(value.index.names), rows)
+
+
+def sizes_of(named: Mapping[str, Any]) -> dict[str, int]:
+    """``sizeof`` of each value, by name. Made for all the values of a run at once: most nodes
+    of a big graph hold scalars, measured here without a call of ``sizeof`` each."""
+    getsizeof = sys.getsizeof
+    return {n: getsizeof(v) if type(v) in _SCALAR_TYPES else sizeof(v) for n, v in named.items()}
+
+
+def sizeof(value: Any) -> int:
+    """Bytes a value holds in memory (deep for pandas and numpy; shallow otherwise)."""
+    if type(value) in _SCALAR_TYPES:  # no module lookups for them
+        return sys.getsizeof(value)
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        return int(value.memory_usage(index=True, deep=True).sum())
+    if pandas is not None and isinstance(value, pandas.Series):
+        return int(value.memory_usage(index=True, deep=True))
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    return sys.getsizeof(value)
+
+
+def parquet_safe(value: Any) -> bool:
+    """Whether a DataFrame comes back from Parquet exactly as it went in: string column labels,
+    a plain index, and only dtypes Parquet stores natively (no Python objects)."""
+    pandas = sys.modules.get("pandas")
+    if pandas is None or not isinstance(value, pandas.DataFrame) or value.attrs:
+        return False
+    labels = list(value.columns)
+    if not all(isinstance(c, str) for c in labels) or len(set(labels)) != len(labels):
+        return False
+    index = value.index
+    if isinstance(index, pandas.MultiIndex):
+        return False
+    return all(_native_dtype(t, pandas) for t in [*value.dtypes, index.dtype])
+
+
+def _native_dtype(dtype: Any, pandas: Any) -> bool:
+    if isinstance(dtype, pandas.StringDtype):
+        return True
+    if isinstance(dtype, pandas.CategoricalDtype):
+        return _native_dtype(dtype.categories.dtype, pandas)
+    return dtype.kind in "biufcmM"
+
+
+def always_storable(value: Any) -> bool:
+    """Values that certainly serialise (so they can be serialised later, off the main thread)."""
+    if isinstance(value, _SCALARS):
+        return True
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray) and value.dtype.kind != "O":
+        return True
+    return parquet_safe(value)
+
+
+def dumps(value: Any) -> tuple[str, bytes]:
+    """Serialise: DataFrames that round-trip exactly go to Parquet, the rest to pickle.
+
+    Raises:
+        Exception: whatever pickling raises for a value that cannot be stored.
+    """
+    if parquet_safe(value):
+        buffer = io.BytesIO()
+        try:
+            value.to_parquet(buffer, engine="pyarrow")
+            return PARQUET, buffer.getvalue()
+        except Exception:  # an exotic dtype pyarrow refuses: pickle keeps it exactly
+            pass
+    return PICKLE, pickle.dumps(value, protocol=5)
+
+
+def loads(kind: str, payload: bytes) -> Any:
+    """The inverse of ``dumps``."""
+    if kind == PARQUET:
+        import pandas
+
+        return pandas.read_parquet(io.BytesIO(payload), engine="pyarrow")
+    return pickle.loads(payload)

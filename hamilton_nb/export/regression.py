@@ -1,0 +1,163 @@
+"""Regression tests for an exported module: the values the notebook computed, as expectations."""
+
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+from hamilton_nb.cache import values
+from hamilton_nb.errors import ExportError
+from hamilton_nb.export.files import format_code, generated, write_safely
+from hamilton_nb.sessions.view import SessionView
+
+INLINE = 200  # characters of repr: larger expectations go to the data folder
+
+_HEADER = '''"""Regression tests for ``{module}``: each node's value as the notebook computed it.
+
+Export again with ``--tests`` after an intended change to update the expectations.
+"""
+
+import os
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hamilton import driver
+
+import {module}
+
+HERE = Path(__file__).parent
+DATA = HERE / "{data}"
+WORKDIR = HERE / {workdir!r}  # where the notebook ran: relative input paths start there
+INPUTS = {inputs}
+CONFIG = {config}
+EXPECTED = {inline}
+STORED = {stored}
+
+
+@pytest.fixture(scope="module")
+def results():
+    here = os.getcwd()
+    os.chdir(WORKDIR)
+    try:
+        dr = driver.Builder().with_modules({module}).with_config(CONFIG).build()
+        yield dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
+    finally:
+        os.chdir(here)
+
+
+def _load_inputs():
+    with open(DATA / "inputs.pkl", "rb") as f:
+        return {{**INPUTS, **pickle.load(f)}}
+
+
+def _expected(node):
+    if node in EXPECTED:
+        return EXPECTED[node]
+    name = STORED[node]
+    if name.endswith(".parquet"):
+        return pd.read_parquet(DATA / name)
+    with open(DATA / name, "rb") as f:
+        return pickle.load(f)
+
+
+@pytest.mark.parametrize("node", [*EXPECTED, *STORED])
+def test_node_gives_what_the_notebook_computed(results, node):
+    got, expected = results[node], _expected(node)
+    if isinstance(expected, pd.DataFrame):
+        pd.testing.assert_frame_equal(got, expected)
+    elif isinstance(expected, pd.Series):
+        pd.testing.assert_series_equal(got, expected)
+    elif isinstance(expected, float):
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    else:
+        assert got == expected
+'''
+
+
+def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(inputs, config, expected values by node) from the latest runs and the cache.
+
+    Raises:
+        ExportError: nothing has been computed yet.
+    """
+    runs = session.runs
+    config = runs.config or dict(session.config)
+    graph = session.graph_for(config)
+    keys = runs.keys(graph)
+    expected: dict[str, Any] = {}
+    for name in graph.nodes():
+        key = keys(name)
+        if key is not None:
+            found, value = session.cache.get(key)
+            if found:
+                expected[name] = value
+    if not expected:
+        raise ExportError(
+            f"no computed values for '{session.name}' yet: run its nodes first"
+            " (%dataflow run ...), then export with --tests."
+        )
+    return dict(runs.inputs), config, expected
+
+
+def write_tests(
+    session: SessionView, module_path: Path, workdir: Path, source: str, force: bool
+) -> Path:
+    """Write ``test_<module>.py`` (and its data folder) beside the exported module.
+
+    Args:
+        session: the session whose cached values are the expectations.
+        module_path: the exported module.
+        workdir: the directory the notebook ran in (relative input paths start there).
+        source: the notebook's name, for the header.
+        force: replace a test file hamilton_nb did not write (or one edited since).
+
+    Raises:
+        OverwriteRefusedError: the test file exists and is not ours to replace.
+    """
+    inputs, config, expected = cases(session)
+    module = module_path.stem
+    folder = module_path.parent / f"test_{module}_data"
+    folder.mkdir(parents=True, exist_ok=True)
+    inline, stored = {}, {}
+    for node, value in expected.items():
+        text = repr(value)
+        if len(text) <= INLINE and _literal(text, value):
+            inline[node] = text
+        elif values.parquet_safe(value):
+            value.to_parquet(folder / f"{node}.parquet")
+            stored[node] = f"{node}.parquet"
+        else:
+            (folder / f"{node}.pkl").write_bytes(pickle.dumps(value, protocol=5))
+            stored[node] = f"{node}.pkl"
+    small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
+    (folder / "inputs.pkl").write_bytes(
+        pickle.dumps({k: v for k, v in inputs.items() if k not in small}, protocol=5)
+    )
+    code = _HEADER.format(
+        module=module,
+        data=folder.name,
+        workdir=_relative(workdir, module_path.parent),
+        inputs=repr(small),
+        config=repr(config),
+        inline="{" + ", ".join(f"{k!r}: {v}" for k, v in inline.items()) + "}",
+        stored=repr(stored),
+    )
+    path = module_path.parent / f"test_{module}.py"
+    write_safely(path, generated(format_code(code), source), force)
+    return path
+
+
+def _literal(text: str, value: Any) -> bool:
+    try:
+        return bool(ast.literal_eval(text) == value) and type(ast.literal_eval(text)) is type(value)
+    except (ValueError, SyntaxError, TypeError):
+        return False
+
+
+def _relative(target: Path, start: Path) -> str:
+    return os.path.relpath(target.resolve(), start.resolve())

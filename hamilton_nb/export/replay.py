@@ -1,0 +1,169 @@
+"""Exporting: a live session, or a saved notebook replayed into a scratch session, written as
+a module (and its regression tests)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.errors import DataflowError, ExportError
+from hamilton_nb.export.files import write_safely
+from hamilton_nb.export.notebook import DataflowCell, SavedNotebook, read_notebook
+from hamilton_nb.export.regression import write_tests
+from hamilton_nb.export.render import render
+from hamilton_nb.sessions.session import Session
+from hamilton_nb.sessions.view import SessionView
+
+_scratch = itertools.count()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    module: str
+    path: Path
+    tests_path: Path | None = None
+
+
+def export_session(
+    session: SessionView,
+    path: Path,
+    source: str,
+    *,
+    force: bool = False,
+    tests: bool = False,
+    name: str | None = None,
+    workdir: Path | None = None,
+) -> ExportResult:
+    """Write the session's module to ``path`` (and, with ``tests``, its regression tests,
+    from the values the session computed; relative inputs start from ``workdir``, by default
+    the working directory)."""
+    text = render(session, source, name)  # first: a module that cannot be written, no tests
+    tests_path = None
+    if tests:
+        tests_path = write_tests(session, path, workdir or Path.cwd(), source, force)
+    write_safely(path, text, force)
+    return ExportResult(name or session.name, path, tests_path)
+
+
+def session_from_notebook(
+    saved: SavedNotebook, module: str, cache: NodeCache | None = None
+) -> Session:
+    """A scratch session holding the notebook's cells of ``module`` (their code runs, as it
+    does in the notebook, so what cannot be defined is found here).
+
+    Raises:
+        ExportError: a cell is rejected (it names the cell and the line).
+    """
+    session = Session(
+        f"_hamilton_nb_export_{next(_scratch)}", _SavedImports(saved), cache or NodeCache(None)
+    )
+    for step in saved.steps:
+        if step.module != module:
+            continue
+        try:
+            if isinstance(step, DataflowCell):
+                session.apply_cell(step.body, step.id, line_offset=1)
+            elif step.command == "reset":
+                session.reset()
+            elif step.node is not None:
+                session.drop(step.node)
+        except DataflowError as e:
+            session.close()
+            raise ExportError(
+                f"{saved.path.name}, cell {step.index + 1}: {str(e).rstrip('.')}."
+                " Nothing was exported."
+            ) from e
+    return session
+
+
+def export_notebook(
+    notebook: Path,
+    output: Path | None = None,
+    module: str | None = None,
+    *,
+    force: bool = False,
+    tests: bool = False,
+) -> ExportResult:
+    """Export a saved notebook's dataflow cells of ``module`` to a Hamilton module.
+
+    Args:
+        notebook: the ``.ipynb`` file.
+        output: where to write (default: ``<module>.py`` beside the notebook).
+        module: which dataflow (default: the notebook's only one).
+        force: replace a file hamilton_nb did not write, or one edited since.
+        tests: also write regression tests, from the values the notebook's kernel computed
+            (found in the disk cache beside the notebook, where the kernel keeps it).
+
+    Raises:
+        ExportError: the notebook has no such dataflow, or a cell is broken.
+        OverwriteRefusedError: ``output`` exists and is not ours to replace.
+    """
+    saved = read_notebook(notebook)
+    name = _pick_module(saved, module)
+    cache = NodeCache(notebook.parent / ".hamilton_nb" / "cache") if tests else NodeCache(None)
+    session = session_from_notebook(saved, name, cache)
+    try:
+        if tests:  # the values the notebook's kernel computed, from its disk cache
+            context = cache.recall(name)
+            if context is None:
+                raise ExportError(
+                    f"--tests: no run of '{name}' is recorded in"
+                    f" {notebook.parent / '.hamilton_nb' / 'cache'}; run its nodes in the"
+                    " notebook (%dataflow run ...) first."
+                )
+            session.runs.restore(context["inputs"], context["config"])
+        path = output if output is not None else notebook.parent / f"{name}.py"
+        return export_session(
+            session,
+            path,
+            notebook.name,
+            force=force,
+            tests=tests,
+            name=name,
+            workdir=notebook.parent,
+        )
+    finally:
+        session.close()
+
+
+def _pick_module(saved: SavedNotebook, module: str | None) -> str:
+    modules = saved.modules
+    if module is not None:
+        if module not in modules:
+            raise ExportError(
+                f"{saved.path.name} has no %%dataflow cells for '{module}'"
+                f" (it has: {', '.join(modules) or 'none'})."
+            )
+        return module
+    if len(modules) != 1:
+        raise ExportError(
+            f"{saved.path.name} has {'no' if not modules else 'several'} dataflow modules"
+            f"{': ' + ', '.join(modules) if modules else ''}; say which with --module."
+        )
+    return modules[0]
+
+
+class _SavedImports:
+    """The notebook as export sees it: names bound by the imports of its ordinary cells."""
+
+    def __init__(self, saved: SavedNotebook) -> None:
+        self.saved = saved
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        statement = self.saved.imports.get(name)
+        if statement is None:
+            return False, None
+        namespace: dict[str, Any] = {}
+        try:
+            exec(statement, namespace)
+        except Exception:
+            return False, None
+        return True, namespace[name]
+
+    def import_statement(self, name: str) -> str | None:
+        return self.saved.imports.get(name)

@@ -1,0 +1,80 @@
+"""The ``hamilton-nb`` console script."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+_SUMMARY_CELL = (
+    "import hamilton_nb\n"
+    "for _name in hamilton_nb.session_names():\n"
+    "    print(hamilton_nb.session(_name).describe())\n"
+)
+
+
+def execute(notebook: Path, timeout: int = 600) -> int:
+    """Run every cell of ``notebook`` in a fresh kernel, then print each dataflow's graph."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_SUMMARY_CELL))
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        print(f"{notebook}: a cell failed\n{e}", file=sys.stderr)
+        return 1
+    for output in nb.cells[-1].get("outputs", []):
+        if output.get("output_type") == "stream":
+            print(output["text"], end="")
+    print(f"{notebook}: {len(nb.cells) - 1} cells executed")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Export a saved notebook's dataflow to a module; 1 with a message when it cannot."""
+    from hamilton_nb.errors import ExportError
+    from hamilton_nb.export.replay import export_notebook
+
+    try:
+        result = export_notebook(
+            args.notebook, args.output, args.module, force=args.force, tests=args.tests
+        )
+    except ExportError as e:
+        print(f"hamilton-nb export: {e}", file=sys.stderr)
+        return 1
+    print(f"{result.module}: exported to {result.path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``hamilton-nb``."""
+    parser = argparse.ArgumentParser(prog="hamilton-nb", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("execute", help="run a notebook headless and print its dataflows")
+    run.add_argument("notebook", type=Path)
+    run.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    out = commands.add_parser("export", help="write a notebook's dataflow as a Hamilton module")
+    out.add_argument("notebook", type=Path)
+    out.add_argument("-o", "--output", type=Path, help="where (default: MODULE.py beside it)")
+    out.add_argument("--module", help="which dataflow (default: the notebook's only one)")
+    out.add_argument("--force", action="store_true", help="replace a file not written by us")
+    out.add_argument("--tests", action="store_true", help="also write regression tests")
+    args = parser.parse_args(argv)
+    if not args.notebook.is_file():
+        parser.error(f"no such notebook: {args.notebook}")
+    if args.command == "export":
+        return export(args)
+    return execute(args.notebook, args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""``DataflowSession``: the session users get from ``hamilton_nb.session(...)``, with the
+features that live above the core (export, the widget, loading a module file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hamilton_nb.export.load import load_module
+from hamilton_nb.export.replay import export_session
+from hamilton_nb.jupyter.widget import DataflowWidget
+from hamilton_nb.sessions.session import Session
+
+
+class DataflowSession(Session):
+    """A ``Session`` (cells, graph, runs, cache) plus what users reach from it in a notebook:
+    ``export``, ``widget`` and ``load``. Each is one call into its own layer."""
+
+    def export(
+        self,
+        path: str | Path,
+        *,
+        force: bool = False,
+        tests: bool = False,
+        source: str = "a notebook",
+    ) -> Path:
+        """Write the module's cells as a plain Hamilton module (see ``hamilton_nb.export``);
+        with ``tests``, also ``test_<module>.py`` checking the values computed so far.
+
+        Raises:
+            ExportError: the module cannot be exported as it is (or nothing was computed
+                yet, with ``tests``).
+            OverwriteRefusedError: ``path`` exists and was not written by hamilton_nb (or
+                was edited since); pass ``force=True`` to replace it.
+        """
+        return export_session(self, Path(path), source, force=force, tests=tests).path
+
+    def widget(self) -> DataflowWidget:
+        """The interactive DAG widget of this module (it stays up to date)."""
+        return DataflowWidget(self)
+
+    def load(self, path: str | Path) -> list[str]:
+        """Load a Hamilton module file for editing, one pseudo-cell per function group."""
+        return load_module(self, Path(path))

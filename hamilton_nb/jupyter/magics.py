@@ -1,0 +1,305 @@
+"""IPython adapter: the ``%%dataflow`` cell magic and the ``%dataflow`` line magic."""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.export.notebook import imports_of
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.jupyter.registry import REGISTRY
+from hamilton_nb.run.engines import ENGINES
+
+COMMANDS = ("show", "status", "run", "drop", "reset", "cache", "export", "load")
+
+
+class IPythonNotebook:
+    """The notebook as sessions see it: IPython's user namespace and its input history."""
+
+    def __init__(self, shell: InteractiveShell) -> None:
+        self.shell = shell
+        self._imports: dict[int, dict[str, str]] = {}
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        ns = self.shell.user_ns
+        return (name in ns, ns.get(name))
+
+    def import_statement(self, name: str) -> str | None:
+        history: list[str] = self.shell.user_ns.get("In", [])
+        for i in range(len(history) - 1, -1, -1):
+            if i not in self._imports:
+                self._imports[i] = imports_of(history[i])
+            if name in self._imports[i]:
+                return self._imports[i][name]
+        return None
+
+
+@magics_class
+class DataflowMagics(Magics):
+    """Parses magic arguments and delegates to the module's session; holds the current cell id."""
+
+    def __init__(self, shell: InteractiveShell) -> None:
+        super().__init__(shell)
+        self.cell_id: str | None = None
+        self.label: str | None = None
+
+    def notebook_name(self) -> str:
+        """The notebook's file name, as the frontend tells the kernel (JupyterLab sets
+        ``__session__``, VS Code ``__vsc_ipynb_file__``)."""
+        ns = self.shell.user_ns if self.shell else {}
+        path = ns.get("__session__") or ns.get("__vsc_ipynb_file__")
+        return Path(str(path)).name if path else "a notebook"
+
+    def pre_run_cell(self, info: Any) -> None:
+        """Remember the frontend's id of the cell about to run (None when it sends none) and
+        its prompt number (IPython has already counted a cell that goes into history)."""
+        self.cell_id = getattr(info, "cell_id", None)
+        assert self.shell is not None
+        count = self.shell.execution_count - (1 if info.store_history else 0)
+        self.label = f"In[{count}]"
+
+    @magic_arguments()
+    @argument("module", nargs="?", default="dataflow", help="live module name (default: dataflow)")
+    @argument("--quiet", "-q", action="store_true", help="do not print the summary line")
+    @cell_magic
+    def dataflow(self, line: str, cell: str) -> None:
+        """Define the cell's functions in a live Hamilton module and update its graph."""
+        args = parse_argstring(self.dataflow, line)
+        result = _session(args.module).apply_cell(
+            cell, self.cell_id, label=self.label, line_offset=1
+        )
+        if not args.quiet:
+            print(result.summary())
+
+    @magic_arguments()
+    @argument("command", choices=COMMANDS, help="what to do")
+    @argument("args", nargs="*", help="node names (run, drop)")
+    @argument("--module", "-m", default="dataflow", help="live module name (default: dataflow)")
+    @argument("--inputs", nargs="*", default=[], metavar="K=V", help="run: input values")
+    @argument("--config", nargs="*", default=[], metavar="K=V", help="run: Hamilton config")
+    @argument("--engine", default="local", choices=ENGINES, help="run: where nodes run")
+    @argument("--workers", type=int, help="run: the engine's workers (default: one per core)")
+    @argument("--address", help="run: a Dask scheduler or Ray cluster to connect to")
+    @argument("--dir", help="cache: store values on disk under this directory")
+    @argument("--off", action="store_true", help="cache: keep values in memory only")
+    @argument("--clear", action="store_true", help="cache: forget every cached value")
+    @argument("--max-memory", help="cache: memory cap, e.g. 512MB or 2GB")
+    @argument("--force", action="store_true", help="export: replace a file not written by us")
+    @argument("--tests", action="store_true", help="export: also write regression tests")
+    @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
+    def dataflow_line(self, line: str) -> Any:
+        """``%dataflow show | status | run NODE... | drop NODE | reset | cache | export PATH |
+        load PATH [--module NAME]``."""
+        args = parse_argstring(self.dataflow_line, line)
+        if args.command == "cache":  # shared by every module: it needs (and makes) no session
+            print(configure_cache(args))
+            return None
+        command: Any = getattr(self, f"_{args.command}")
+        return command(_session(args.module), args)
+
+    def _show(self, session: DataflowSession, args: Any) -> Any:
+        return session.widget()
+
+    def _status(self, session: DataflowSession, args: Any) -> Any:
+        return status_table(session)
+
+    def _run(self, session: DataflowSession, args: Any) -> Any:
+        if not args.args:
+            raise UsageError(
+                "usage: %dataflow run NODE [NODE ...] [--inputs K=V ...] [--config K=V ...]"
+                " [--engine local|threads|processes|dask|ray] [--workers N] [--address URL]"
+            )
+        ns = self.shell.user_ns if self.shell else {}
+        inputs = parse_assignments(args.inputs, ns, "--inputs")
+        config = parse_assignments(args.config, ns, "--config")
+        nodes = args.args[0] if len(args.args) == 1 else args.args
+        return session.run(
+            nodes,
+            inputs=inputs,
+            config=config,
+            engine=args.engine,
+            workers=args.workers,
+            address=args.address,
+        )
+
+    def _drop(self, session: DataflowSession, args: Any) -> None:
+        diff = session.drop(_one(args, "drop NODE"))
+        print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
+
+    def _export(self, session: DataflowSession, args: Any) -> None:
+        path = session.export(
+            _one(args, "export PATH"),
+            force=args.force,
+            tests=args.tests,
+            source=self.notebook_name(),
+        )
+        print(f"{session.name}: exported to {path}")
+
+    def _load(self, session: DataflowSession, args: Any) -> None:
+        path = _one(args, "load PATH")
+        print(f"{session.name}: loaded {path} as {len(session.load(path))} cells")
+
+    def _reset(self, session: DataflowSession, args: Any) -> None:
+        session.reset()
+        print(f"{session.name}: reset")
+
+
+def _one(args: Any, usage: str) -> str:
+    """The one positional argument a command takes."""
+    if len(args.args) != 1:
+        raise UsageError(f"usage: %dataflow {usage} [--module NAME]")
+    return str(args.args[0])
+
+
+def parse_assignments(items: list[str], ns: dict[str, Any], option: str) -> dict[str, Any]:
+    """``["k=1", "p='a.csv'", "df=frame"]`` -> values: Python literals, or notebook variables."""
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise UsageError(f"{option} {item}: expected NAME=VALUE")
+        try:
+            values[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            if text.isidentifier() and text in ns:
+                values[key] = ns[text]
+            else:
+                raise UsageError(
+                    f"{option} {item}: {text!r} is neither a Python literal nor a notebook"
+                    f' variable; quote a string: {key}="{text}"'
+                ) from None
+    return values
+
+
+def configure_cache(args: Any) -> str:
+    """Apply ``%dataflow cache`` options to the shared cache; describe the result."""
+    cache = REGISTRY.cache
+    if args.clear:
+        cache.clear()
+    if args.dir or args.off or args.max_memory:
+        directory = None if args.off else Path(args.dir) if args.dir else cache.directory
+        cap = parse_size(args.max_memory) if args.max_memory else cache.memory.cap
+        REGISTRY.set_cache(NodeCache(directory, cap))
+        cache = REGISTRY.cache
+    where = f"disk {cache.directory}" if cache.directory else "disk off (memory only)"
+    used, total = cache.memory.used / 2**20, cache.memory.cap / 2**20
+    return f"cache: memory {used:.1f} of {total:.0f} MiB; {where}"
+
+
+def parse_size(text: str) -> int:
+    """``"512MB"`` -> bytes (KB, MB, GB; binary multiples)."""
+    units = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "B": 1}
+    upper = text.strip().upper()
+    for unit, factor in units.items():
+        if upper.endswith(unit):
+            try:
+                return int(float(upper[: -len(unit)]) * factor)
+            except ValueError:
+                break
+    raise UsageError(f"--max-memory {text}: expected a size such as 512MB or 2GB")
+
+
+class NotebookProgress:
+    """Progress of a run, shown in the running cell once it has taken more than a second."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.total = self.done_count = 0
+        self.started = time.monotonic()
+        self.current = ""
+        self._handle: Any = None
+        self._shown_at = 0.0
+
+    def start(self, total: int) -> None:
+        self.total, self.started = total, time.monotonic()
+
+    def node_started(self, name: str) -> None:
+        self.current = name
+        self._show()
+
+    def node_finished(self, name: str) -> None:
+        self.done_count += 1
+        self._show()
+
+    def done(self) -> None:
+        if self._handle is not None:
+            elapsed = time.monotonic() - self.started
+            self._handle.update(
+                {"text/plain": f"{self.done_count}/{self.total} nodes in {elapsed:.1f} s"}, raw=True
+            )
+
+    def _show(self) -> None:
+        now = time.monotonic()
+        if now - self.started < self.DELAY or now - self._shown_at < 0.2:
+            return
+        self._shown_at = now
+        elapsed = now - self.started
+        running = f", running {self.current}" if self.current else ""
+        text = f"{self.done_count}/{self.total} nodes{running} ({elapsed:.0f} s)"
+        if self._handle is None:
+            self._handle = display({"text/plain": text}, raw=True, display_id=True)
+        else:
+            self._handle.update({"text/plain": text}, raw=True)
+
+
+def status_table(session: DataflowSession) -> Any:
+    """The status rows as a pandas DataFrame (rendered as a table in the notebook)."""
+    import pandas as pd
+
+    rows = session.status()
+    return pd.DataFrame(
+        [
+            [
+                r.node,
+                r.cell,
+                r.type,
+                ", ".join(r.dependencies),
+                r.state,
+                None if r.duration is None else round(r.duration, 4),
+                r.size,
+            ]
+            for r in rows
+        ],
+        columns=[
+            "node",
+            "cell",
+            "type",
+            "dependencies",
+            "state",
+            "last duration (s)",
+            "size (bytes)",
+        ],
+    )
+
+
+def _session(name: str) -> DataflowSession:
+    if not name.isidentifier():
+        raise UsageError(f"'{name}' is not a valid module name.")
+    return REGISTRY.get(name)
+
+
+def load_ipython_extension(ip: InteractiveShell) -> None:
+    """Register the magics, the cell-id hook and the notebook namespace."""
+    unload_ipython_extension(ip)
+    magics = DataflowMagics(ip)
+    ip.register_magics(magics)
+    ip.events.register("pre_run_cell", magics.pre_run_cell)
+    REGISTRY.attach(IPythonNotebook(ip), NotebookProgress)
+    ip.__dict__["_hamilton_nb_magics"] = magics
+
+
+def unload_ipython_extension(ip: InteractiveShell) -> None:
+    """Unregister the cell-id hook (IPython keeps registered magics until restart)."""
+    magics = ip.__dict__.pop("_hamilton_nb_magics", None)
+    if magics is not None:
+        ip.events.unregister("pre_run_cell", magics.pre_run_cell)

@@ -1,0 +1,137 @@
+"""The DAG as the widget sees it: nodes with their cell, type, state and cost, cells, edges.
+
+The browser builds the drawing (DOT, for Graphviz) from this picture: see
+``labextension/widget/dot.ts``. The TypedDicts here and the interfaces in
+``labextension/widget/model.ts`` name the same fields; change both together.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any, Literal, NotRequired, TypedDict
+
+from hamilton_nb.analysis.typenames import type_name
+from hamilton_nb.ids import CellId, NodeName
+from hamilton_nb.jupyter.preview import preview
+from hamilton_nb.run.runbook import INPUT
+from hamilton_nb.sessions.view import DataflowView
+
+
+class PictureNode(TypedDict):
+    """A node, or an input (``cell`` None, and only the first four fields)."""
+
+    name: str
+    type: str
+    cell: CellId | None
+    state: str  # fresh, cached, stale, failed, input or never run
+    line: NotRequired[int | None]
+    dependencies: NotRequired[list[str]]
+    duration: NotRequired[float | None]
+    size: NotRequired[int | None]
+
+
+class PictureCell(TypedDict):
+    id: CellId
+    nodes: list[NodeName]  # in the order the cell defines them
+
+
+class Picture(TypedDict):
+    module: str
+    nodes: list[PictureNode]  # in cell order, then the inputs by name
+    edges: list[list[str]]  # [from, to]: ``to`` depends on ``from``
+    cells: list[PictureCell]
+
+
+class EditCost(TypedDict):
+    node: str
+    stale: list[str]  # the cached nodes an edit would turn stale: it and its descendants
+    seconds: float
+
+
+class NodeDetails(TypedDict):
+    name: str
+    signature: str
+    doc: str
+    source: str
+    cost: EditCost
+    preview: dict[str, Any] | None  # see ``preview.preview``; None when nothing is cached
+
+
+class InputDetails(TypedDict):
+    name: str
+    input: Literal[True]
+
+
+def describe(session: DataflowView) -> Picture:
+    """A JSON-ready picture of the session's graph.
+
+    Nodes come in cell order, then inputs, so a cell adding one node keeps the order of the
+    others (and the browser's layout of them).
+    """
+    graph = session.graph
+    states = session.states()
+    runs = session.runs.nodes
+    nodes: list[PictureNode] = []
+    cells: list[PictureCell] = []
+    for record in session.cells.values():
+        names = [n for n in record.node_names if n in graph]
+        if names:
+            cells.append({"id": record.id, "nodes": names})
+        for name in names:
+            spec = graph.nodes()[name]
+            run = runs.get(name)
+            nodes.append(
+                {
+                    "name": name,
+                    "type": type_name(spec.type),
+                    "cell": record.id,
+                    "line": spec.line,
+                    "state": states[name],
+                    "dependencies": list(graph.dependencies(name)),
+                    "duration": run.duration if run else None,
+                    "size": run.size if run else None,
+                }
+            )
+    for input_name, t in sorted(graph.inputs().items()):
+        nodes.append({"name": input_name, "type": type_name(t), "cell": None, "state": INPUT})
+    edges = [[dep, n["name"]] for n in nodes for dep in n.get("dependencies", [])]
+    return {"module": session.name, "nodes": nodes, "edges": edges, "cells": cells}
+
+
+def details(
+    session: DataflowView, node: str, states: Mapping[str, str] | None = None
+) -> NodeDetails | InputDetails:
+    """What the side panel shows for a node: signature, docstring, source, the cost of editing
+    it, and a preview of its cached value (under the latest run's inputs)."""
+    spec = session.graph.node(node)
+    if spec is None:
+        return {"name": node, "input": True}
+    fn = session.module.__dict__.get(spec.function)
+    try:
+        source = inspect.getsource(fn) if fn is not None else ""
+        signature = f"{spec.function}{inspect.signature(fn)}" if fn is not None else ""
+    except (OSError, TypeError, ValueError):
+        source, signature = "", ""
+    found, value = session.cached_value(node)
+    return {
+        "name": node,
+        "signature": signature,
+        "doc": spec.hamilton.documentation or "",
+        "source": source,
+        "cost": edit_cost(session, node, states),
+        "preview": preview(value) if found else None,
+    }
+
+
+def edit_cost(
+    session: DataflowView, node: str, states: Mapping[str, str] | None = None
+) -> EditCost:
+    """What editing ``node`` would cost: the cached nodes that would turn stale (it and its
+    descendants) and the sum of their last durations."""
+    names = [node, *sorted(session.graph.descendants([node]))]
+    states = session.states() if states is None else states
+    cached = [n for n in names if states.get(n) in ("fresh", "cached")]
+    runs = session.runs.nodes
+    seconds = sum((r.duration or 0.0) for n in cached if (r := runs.get(n)) is not None)
+    return {"node": node, "stale": cached, "seconds": seconds}

@@ -1,0 +1,175 @@
+"""The one module that touches Hamilton's internals; every other module goes through it.
+
+What it uses, and why (pinned by ``apache-hamilton>=1.90,<2`` in pyproject.toml; the tests run
+against the installed version):
+
+- ``function_modifiers.base.resolve_nodes`` / ``get_node_decorators``: one function and its
+  decorators to nodes, and the config those decorators read: Hamilton's own per-function step,
+  so decorators behave exactly as in a plain driver.
+- ``graph.update_dependencies`` and ``node.Node.copy`` / ``set_type``: Hamilton's node objects,
+  wired with their edges, kept in step with our graph change by change (``Wiring``).
+- ``graph.FunctionGraph``, ``driver.Driver(..., _use_legacy_adapter=False)`` with its graph
+  replaced: executing the wired nodes without building a graph from modules on every run.
+- ``lifecycle.base.BaseDoNodeExecute`` / ``LifecycleAdapterSet``: the per-node execution hook.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from hamilton import driver
+from hamilton.function_modifiers.base import get_node_decorators, resolve_nodes
+from hamilton.graph import FunctionGraph, update_dependencies
+from hamilton.lifecycle.base import BaseDoNodeExecute, LifecycleAdapterSet
+from hamilton.node import Node, NodeType
+
+NodeExecutor = BaseDoNodeExecute
+"""Hamilton's lifecycle method that runs each node: subclass it and implement
+``do_node_execute(*, run_id, node_, kwargs, task_id)``."""
+
+
+class WiredGraph(Protocol):
+    """What wiring needs of our graph."""
+
+    def nodes(self) -> Mapping[Any, Any]: ...
+
+    def input_type(self, name: str) -> Any: ...
+
+    def mirror(self, kind: str) -> Any: ...
+
+    def attach_mirror(self, kind: str, mirror: Any) -> None: ...
+
+
+def resolve(fn: Callable[..., Any], config: Mapping[str, Any]) -> list[Node]:
+    """The nodes Hamilton makes of one function with its decorators, under ``config``
+    (config values themselves are not nodes).
+
+    Raises:
+        Exception: whatever Hamilton raises for a function it cannot turn into nodes.
+    """
+    with quiet_hamilton():
+        return [n for n in resolve_nodes(fn, dict(config)) if n.name not in config]
+
+
+def config_read(fn: Callable[..., Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config values a function's Hamilton decorators read (all of it if one says None)."""
+    keys: set[str] = set()
+    for decorators in get_node_decorators(fn, dict(config)).values():
+        for decorator in decorators:
+            required = decorator.required_config()
+            if required is None:
+                return dict(config)
+            keys |= set(required) | set(decorator.optional_config() or {})
+    return {k: config[k] for k in sorted(keys) if k in config}
+
+
+def wired_nodes(graph: WiredGraph) -> dict[str, Node]:
+    """Hamilton's node objects for the whole graph, wired (inputs included), ready for
+    ``FunctionGraph``: built once per graph, then kept up to date with every change."""
+    wiring = graph.mirror("hamilton")
+    if wiring is None:
+        wiring = Wiring((s.hamilton for s in graph.nodes().values()), graph.input_type)
+        graph.attach_mirror("hamilton", wiring)
+    nodes: dict[str, Node] = wiring.nodes
+    return nodes
+
+
+def driver_for(
+    nodes: dict[str, Node], config: Mapping[str, Any], adapters: list[Any]
+) -> tuple[driver.Driver, LifecycleAdapterSet]:
+    """A Hamilton driver over already wired nodes, with ``adapters`` (lifecycle hooks, engine
+    adapters); no module is read and no graph is built."""
+    adapter_set = LifecycleAdapterSet(*adapters)
+    fn_graph = FunctionGraph(nodes, dict(config), adapter_set)
+    dr = driver.Driver(dict(config), adapter=adapter_set, _use_legacy_adapter=False)
+    dr.graph = fn_graph
+    return dr, adapter_set
+
+
+@contextmanager
+def quiet_hamilton() -> Iterator[None]:
+    """Hamilton logs failures at ERROR level before re-raising; we report them ourselves."""
+    log = logging.getLogger("hamilton")
+    level = log.level
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+class Wiring:
+    """The ``name -> hamilton.node.Node`` dict Hamilton's ``FunctionGraph`` executes, with
+    ``dependencies`` / ``depended_on_by`` set and an external node per input.
+
+    It starts from nodes wired by Hamilton's own ``update_dependencies``, then is updated per
+    graph change in time proportional to the nodes changed and their neighbours, so a run
+    does not copy and re-wire the whole graph.
+    """
+
+    def __init__(self, nodes: Iterable[Node], input_type: Callable[[str], Any]) -> None:
+        self._input_type = input_type
+        copies = {n.name: n.copy(include_refs=False) for n in nodes}
+        self.nodes: dict[str, Node] = update_dependencies(
+            copies, LifecycleAdapterSet(), reset_dependencies=False
+        )
+        for name, n in self.nodes.items():  # Hamilton types inputs by its own node order
+            if n.user_defined:
+                n.set_type(input_type(name))
+
+    def update(self, removed: Iterable[str], upserted: Iterable[Node]) -> None:
+        """Mirror a graph change: ``removed`` names left, ``upserted`` nodes came or changed."""
+        fresh = [n.copy(include_refs=False) for n in upserted]
+        gone = [self.nodes.pop(name) for name in removed]
+        replaced = [old for n in fresh if (old := self.nodes.get(n.name)) is not None]
+        inputs: set[str] = set()
+        for old in gone + replaced:  # first detach every leaving node from what it reads
+            inputs |= self._unlink(old)
+        for old in gone:
+            if old.depended_on_by:  # still read: it becomes an input
+                self.nodes[old.name] = self._external(old.name)
+                self._relink(old, self.nodes[old.name])
+                inputs.add(old.name)
+        for new in fresh:
+            old = self.nodes.get(new.name)
+            if old is not None:
+                self._relink(old, new)
+            self.nodes[new.name] = new
+            for dep in new.input_types:
+                target = self.nodes.get(dep)
+                if target is None:
+                    target = self.nodes[dep] = self._external(dep)
+                new.dependencies.append(target)
+                target.depended_on_by.append(new)
+                if target.user_defined:
+                    inputs.add(dep)
+        for name in inputs:
+            n = self.nodes.get(name)
+            if n is not None and n.user_defined:
+                n.set_type(self._input_type(name))
+
+    def _unlink(self, old: Node) -> set[str]:
+        """Detach ``old`` from what it depends on; drop inputs nobody reads any more."""
+        touched = set()
+        deps: list[Node] = old.dependencies
+        for dep in deps:
+            dep.depended_on_by.remove(old)
+            name: str = dep.name
+            if dep.user_defined:
+                touched.add(name)
+                if not dep.depended_on_by and self.nodes.get(name) is dep:
+                    del self.nodes[name]
+        return touched
+
+    @staticmethod
+    def _relink(old: Node, new: Node) -> None:
+        """Point every consumer of ``old`` at ``new``."""
+        for consumer in old.depended_on_by:
+            consumer.dependencies[:] = [new if d is old else d for d in consumer.dependencies]
+            new.depended_on_by.append(consumer)
+
+    def _external(self, name: str) -> Node:
+        return Node(name, self._input_type(name), node_source=NodeType.EXTERNAL)

@@ -1,0 +1,146 @@
+"""Functions to graph nodes: Hamilton resolves them; we add where they come from and their
+fingerprints. Also the graphs a session builds for another config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from hamilton.node import Node
+
+from hamilton_nb.analysis.cells import CellAnalysis
+from hamilton_nb.analysis.digest import digest
+from hamilton_nb.cache.keys import function_fingerprint, node_fingerprint
+from hamilton_nb.errors import CellExecutionError, DuplicateNodeError, Location
+from hamilton_nb.graph.code_index import StagedIndex
+from hamilton_nb.graph.graph import DataflowGraph
+from hamilton_nb.graph.model import NodeSpec
+from hamilton_nb.ids import CellId, NodeName
+from hamilton_nb.run.hamilton import config_read, resolve
+from hamilton_nb.sessions.book import first_line
+from hamilton_nb.sessions.records import CellRecord
+
+
+class Resolver:
+    """Turns a live module's functions into ``NodeSpec``s under a config.
+
+    Responsibilities: resolve one function with Hamilton (errors located at its cell and
+    line); make the specs of a cell's functions with their fingerprints; re-fingerprint nodes
+    of other cells whose helpers a change edits; build (and keep, until the cells change) the
+    graph of the same cells under another config.
+    """
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+        self._derived: dict[str, DataflowGraph] = {}
+
+    def resolve(
+        self, fn_name: str, cell: CellId, analysis: CellAnalysis, config: Mapping[str, Any]
+    ) -> list[Node]:
+        """Hamilton's nodes of function ``fn_name``.
+
+        Raises:
+            CellExecutionError: Hamilton refused the function (a decorator misused, ...).
+        """
+        try:
+            return resolve(self.namespace[fn_name], config)
+        except Exception as e:
+            d = analysis.definition(fn_name)
+            raise CellExecutionError(
+                f"Hamilton could not turn {fn_name}() into nodes: {type(e).__name__}: {e}",
+                Location(cell, d.line if d else None, first_line(d)),
+            ) from e
+
+    def specs(
+        self,
+        cell: CellId,
+        resolved: Mapping[str, list[Node]],
+        analysis: CellAnalysis,
+        staged: StagedIndex,
+        config: Mapping[str, Any],
+    ) -> list[NodeSpec]:
+        """The specs of a cell's resolved functions.
+
+        Raises:
+            DuplicateNodeError: two functions of the cell produce the same node.
+        """
+        specs: list[NodeSpec] = []
+        seen: dict[str, str] = {}
+        for fn_name, nodes in resolved.items():
+            d = analysis.definition(fn_name)
+            line = d.line if d else None
+            fn_fp = self.fingerprint(fn_name, staged, config)
+            for index, n in enumerate(nodes):
+                if n.name in seen:
+                    raise DuplicateNodeError(
+                        f"node '{n.name}' is produced by both {seen[n.name]}() and {fn_name}()"
+                        " in this cell; rename one of them.",
+                        Location(cell, line, first_line(d)),
+                    )
+                seen[n.name] = fn_name
+                specs.append(
+                    NodeSpec(
+                        name=NodeName(n.name),
+                        cell=cell,
+                        function=fn_name,
+                        index=index,
+                        type=n.type,
+                        inputs=tuple((p, t) for p, (t, _) in n.input_types.items()),
+                        fingerprint=node_fingerprint(fn_fp, n),
+                        line=line,
+                        hamilton=n,
+                    )
+                )
+        return specs
+
+    def fingerprint(self, fn_name: str, staged: StagedIndex, config: Mapping[str, Any]) -> str:
+        """A function's fingerprint: its code's, plus the config values its decorators read."""
+        read = config_read(self.namespace[fn_name], config)
+        return function_fingerprint(staged.fingerprint(fn_name), read)
+
+    def refingerprint(
+        self,
+        graph: DataflowGraph,
+        functions: Iterable[tuple[str, tuple[NodeName, ...]]],
+        staged: StagedIndex,
+        config: Mapping[str, Any],
+    ) -> list[NodeSpec]:
+        """Specs, with new fingerprints, of the nodes of ``functions`` (name, its nodes) that
+        the staged change gives another fingerprint."""
+        specs: list[NodeSpec] = []
+        for fn_name, node_names in functions:
+            fn_fp = self.fingerprint(fn_name, staged, config)
+            for node_name in node_names:
+                spec = graph.node(node_name)
+                if spec is not None:
+                    new = node_fingerprint(fn_fp, spec.hamilton)
+                    if new != spec.fingerprint:
+                        specs.append(replace(spec, fingerprint=new))
+        return specs
+
+    def graph_for(
+        self, config: Mapping[str, Any], cells: Iterable[CellRecord], staged: StagedIndex
+    ) -> DataflowGraph:
+        """The graph of ``cells`` with every function resolved again under ``config`` (kept
+        until ``forget_derived``).
+
+        Raises:
+            DataflowError: a function cannot be resolved, or the graph would be invalid.
+        """
+        key = digest(repr(sorted((k, repr(v)) for k, v in config.items())))
+        if key not in self._derived:
+            specs: list[NodeSpec] = []
+            for record in cells:
+                resolved = {
+                    f: self.resolve(f, record.id, record.analysis, config) for f in record.functions
+                }
+                specs += self.specs(record.id, resolved, record.analysis, staged, config)
+            graph = DataflowGraph()
+            graph.apply(specs, ())
+            self._derived[key] = graph
+        return self._derived[key]
+
+    def forget_derived(self) -> None:
+        """Drop the graphs built for other configs: the cells changed (mutates)."""
+        self._derived.clear()

@@ -1,0 +1,311 @@
+"""Session: the coordinator of one live module, its graph, its runs and the cache."""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from hamilton_nb.cache.node_cache import NodeCache, default_cache_dir
+from hamilton_nb.cache.values import sizes_of
+from hamilton_nb.errors import UnknownNodeError
+from hamilton_nb.graph.code_index import CodeIndex
+from hamilton_nb.graph.graph import DataflowGraph
+from hamilton_nb.graph.model import GraphDiff
+from hamilton_nb.ids import CellId
+from hamilton_nb.run.engines import check as check_engine
+from hamilton_nb.run.engines import engine as engine_named
+from hamilton_nb.run.execute import Outcome, Progress, execute
+from hamilton_nb.run.plan import Plan, plan
+from hamilton_nb.run.runbook import RunBook, RunReport
+from hamilton_nb.sessions import report
+from hamilton_nb.sessions.livemodule import LiveModule
+from hamilton_nb.sessions.records import CellRecord, CellResult, Listener, Notebook, StatusRow
+from hamilton_nb.sessions.state import ModuleState, wired_graph
+from hamilton_nb.sessions.transaction import apply_cell
+
+
+class Session:
+    """One live module, its incremental graph, its runs and the cache they share.
+
+    Responsibilities: hand a cell to the cell transaction; run nodes (plan against the cache,
+    execute, keep the results); drop a function, reset, close; report status; tell listeners
+    (a displayed widget) of every change. The state it coordinates is a ``ModuleState``.
+    """
+
+    def __init__(
+        self,
+        name: str = "dataflow",
+        notebook: Notebook | None = None,
+        cache: NodeCache | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.cache = cache if cache is not None else NodeCache(default_cache_dir())
+        self.progress: Callable[[], Progress] | None = None
+        self.notify: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
+        self.listeners: weakref.WeakSet[Listener] = weakref.WeakSet()
+        self._state = ModuleState(LiveModule(name), dict(config or {}), notebook)
+
+    @property
+    def module(self) -> Any:
+        """The live module (``import <name>`` gives the same object)."""
+        return self._state.live.module
+
+    @property
+    def graph(self) -> DataflowGraph:
+        """The incremental graph, resolved with ``config``."""
+        return self._state.graph
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The Hamilton config the graph is resolved with (read-only: see ``configure``)."""
+        return MappingProxyType(self._state.config)
+
+    @property
+    def notebook(self) -> Notebook | None:
+        """Where cells borrow notebook names from (imports, constants)."""
+        return self._state.notebook
+
+    @notebook.setter
+    def notebook(self, notebook: Notebook | None) -> None:
+        self._state.notebook = notebook
+
+    @property
+    def runs(self) -> RunBook:
+        """What the runs did, node by node."""
+        return self._state.runs
+
+    @property
+    def last_diff(self) -> GraphDiff:
+        """What the latest cell run, drop or reset did to the graph."""
+        return self._state.last_diff
+
+    @property
+    def cells(self) -> Mapping[CellId, CellRecord]:
+        """Accepted cells in notebook order."""
+        return self._state.book.cells
+
+    def owner(self, name: str) -> CellId | None:
+        """The cell that defines a module-level name (imports excluded)."""
+        return self._state.book.owners.get(name)
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """Resolve the graph with another config from now on (every function is resolved
+        again; nothing changes if that fails).
+
+        Raises:
+            DataflowError: a function cannot be resolved under ``config``, or the graph would
+                be invalid.
+        """
+        state = self._state
+        graph = self.graph_for(dict(config))
+        state.config = dict(config)
+        state.graph = graph
+        state.resolver.forget_derived()
+        self.tell("graph")
+
+    def apply_cell(
+        self,
+        source: str,
+        cell_id: str | None = None,
+        *,
+        label: str | None = None,
+        line_offset: int = 0,
+    ) -> CellResult:
+        """Run a dataflow cell: define its names in the module and update the graph.
+
+        Args:
+            source: the cell body.
+            cell_id: the frontend's id for the cell; a re-run with the same id replaces what
+                the cell owned. Without one, a cell redefining names owned by earlier cells
+                takes those cells over.
+            label: how to name an id-less cell in messages (e.g. ``In[3]``).
+            line_offset: lines above the body in the visible cell (1 for a magic line).
+
+        Raises:
+            DataflowError: the cell was rejected; module, graph and index are unchanged.
+        """
+        result = apply_cell(self._state, source, cell_id, label, line_offset)
+        self.tell("graph")
+        return result
+
+    @property
+    def last_run(self) -> RunReport | None:
+        """What the latest ``run`` computed, and what it took from the cache."""
+        return self._state.runs.last
+
+    def run(
+        self,
+        nodes: str | Sequence[str],
+        inputs: Mapping[str, Any] | None = None,
+        config: Mapping[str, Any] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        engine: str = "local",
+        workers: int | None = None,
+        address: str | None = None,
+        progress: Progress | None = None,
+    ) -> Any:
+        """Compute nodes, re-using every cached value whose inputs and code did not change.
+
+        Args:
+            nodes: one node name (its value is returned) or several (a dict is returned).
+            inputs: values of the graph's inputs.
+            config: Hamilton config, on top of the session's ``config``.
+            overrides: values to use for nodes instead of computing them.
+            engine: where the nodes to compute run: "local" (in the kernel), "threads",
+                "processes", "dask" or "ray" (see ``hamilton_nb.run.engines``). The cache is the
+                same for all: cached nodes are not sent anywhere, results come back to it.
+            workers: the engine's number of workers (default: one per core).
+            address: a Dask scheduler's or Ray cluster's address (default: a local one).
+            progress: told about each node as it runs (default: the notebook's progress bar).
+
+        Raises:
+            EngineError: the engine cannot be used (unknown, its extra missing, bad options).
+            UnknownNodeError, MissingInputError: the request cannot be planned.
+            NodeExecutionError: a node raised; what ran before it is cached.
+        """
+        check_engine(engine, workers, address)  # before anything runs; started only if needed
+        names = [nodes] if isinstance(nodes, str) else list(nodes)
+        inputs, overrides = dict(inputs or {}), dict(overrides or {})
+        merged = {**self.config, **(config or {})}
+        graph = self.graph_for(merged)
+        the_plan = plan(graph, names, inputs, merged, overrides, self.cache)
+        if progress is None and self.progress is not None and the_plan.compute:
+            progress = self.progress()
+        shown = _Broadcast(self, progress) if self.listeners else progress
+        where = engine_named(engine, workers, address) if the_plan.compute else None
+        outcome = execute(graph, the_plan, merged, overrides, self._state.live.locate, shown, where)
+        with self.cache.writes_after():  # the writer starts once the bookkeeping is done
+            self._keep(names, the_plan, outcome, merged)
+        if outcome.error is not None:
+            raise outcome.error
+        sources = (outcome.results, overrides, the_plan.loaded, inputs, merged)
+        values = {n: next(s[n] for s in sources if n in s) for n in names}
+        return values[names[0]] if isinstance(nodes, str) else values
+
+    def _keep(
+        self, names: list[str], the_plan: Plan, outcome: Outcome, config: dict[str, Any]
+    ) -> None:
+        """Cache what a run computed and remember what it did."""
+        sizes = sizes_of({**outcome.results, **the_plan.loaded})
+        keys = the_plan.keys
+        refused = self.cache.put_many(
+            [(k, v, sizes[n]) for n, v in outcome.results.items() if (k := keys.get(n)) is not None]
+        )
+        not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
+        runs = self._state.runs
+        runs.record(names, the_plan, outcome, sizes, not_stored)
+        runs.config = config
+        self.cache.remember(self.name, {"inputs": runs.inputs, "config": config})
+        for n, reason in not_stored.items():
+            self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
+        for error in self.cache.take_write_errors():  # of earlier runs: writes go on behind
+            self.notify(f"{self.name}: the cache could not write to disk ({error})")
+        self.tell("run")
+
+    def graph_for(self, config: Mapping[str, Any]) -> DataflowGraph:
+        """The graph resolved with ``config``: the session's own, or one built for that config
+        (every function resolved again; kept until the next change of the cells)."""
+        state = self._state
+        if config == state.config:
+            return state.graph
+        return state.resolver.graph_for(
+            config, state.book.cells.values(), state.index.stage({}, ())
+        )
+
+    def drop(self, node: str) -> GraphDiff:
+        """Remove the function that defines ``node`` (and every node it produces).
+
+        Raises:
+            UnknownNodeError: no cell defines ``node``.
+        """
+        state = self._state
+        spec = state.graph.node(node)
+        if spec is None:
+            known = ", ".join(sorted(state.graph.nodes())[:10])
+            raise UnknownNodeError(f"no node named '{node}'. Known nodes: {known or 'none'}.")
+        record = state.book.cells[spec.cell]
+        fn = spec.function
+        diff = state.graph.apply([], record.nodes[fn])
+        state.index.commit(state.index.stage({}, [fn]))
+        state.resolver.forget_derived()
+        state.runs.forget(diff.removed)
+        state.live.namespace.pop(fn, None)
+        state.book.drop_function(record, fn)
+        state.last_diff = diff
+        self.tell("graph")
+        return diff
+
+    def reset(self) -> None:
+        """Forget every cell: the module is emptied (the module object stays) and the graph too."""
+        state = self._state
+        state.live.clear()
+        state.graph = wired_graph()
+        state.resolver.forget_derived()
+        state.runs = RunBook()
+        state.index = CodeIndex()
+        state.book.clear()
+        state.chunks.clear()
+        state.last_diff = GraphDiff()
+        self.tell("graph")
+
+    def close(self) -> None:
+        """Finish pending cache writes, reset, and remove the module from ``sys.modules``."""
+        self.cache.flush()
+        self.reset()
+        self._state.live.unregister()
+
+    def cached_value(self, node: str) -> tuple[bool, Any]:
+        """(found, value) of a node in the cache, under the inputs of the latest runs."""
+        key = self._state.runs.keys(self.graph)(node)
+        return self.cache.get(key) if key is not None else (False, None)
+
+    def states(self) -> dict[str, str]:
+        """Every node's and input's state: fresh, cached, stale, failed, input or never run."""
+        return self._state.runs.states(self.graph, self.cache.contains)
+
+    def status(self) -> list[StatusRow]:
+        """One row per node (in cell order) and per input."""
+        return report.status(self.graph, self.cells.values(), self.runs, self.states())
+
+    def describe(self) -> str:
+        """A short text picture of the graph: one line per node with its inputs and cell."""
+        return report.describe(self.name, self.graph, self.cells.values())
+
+    def notebook_imports(self) -> dict[str, str]:
+        """Import statements from ordinary cells that the dataflow cells use, by name."""
+        return {name: stmt for name, stmt in self._state.book.borrowed.items() if stmt}
+
+    def tell(self, event: str, node: str | None = None) -> None:
+        """Tell every listener of ``event`` (graph, run, node-started, node-finished)."""
+        for listener in list(self.listeners):
+            listener.session_changed(event, node)
+
+
+class _Broadcast:
+    """Progress of a run, passed on to the listeners (and to the notebook's progress)."""
+
+    def __init__(self, session: Session, inner: Progress | None) -> None:
+        self.session, self.inner = session, inner
+
+    def start(self, total: int) -> None:
+        if self.inner is not None:
+            self.inner.start(total)
+
+    def node_started(self, name: str) -> None:
+        self.session.tell("node-started", name)
+        if self.inner is not None:
+            self.inner.node_started(name)
+
+    def node_finished(self, name: str) -> None:
+        self.session.tell("node-finished", name)
+        if self.inner is not None:
+            self.inner.node_finished(name)
+
+    def done(self) -> None:
+        if self.inner is not None:
+            self.inner.done()

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Drawing, LARGE, buildDot, drawingFor, elementOf, quote, targetLabel } from "../widget/dot";
+import { SHOP, picture } from "./pictures";
+
+const ALL = { lineageOnly: false, collapsed: new Set<string>() };
+const lines = (dot: string) => dot.split("\n");
+const node = (name: string) => ({ kind: "node", name });
+const names = (d: Drawing) => [...d.nodes.values()].map(targetLabel);
+
+test("the full view draws each cell as a cluster with an id, inputs outside as ellipses", () => {
+  const d = buildDot(SHOP, null, new Set());
+  assert.deepEqual(lines(d.dot), [
+    "digraph dataflow {",
+    "graph [nodesep=0.25 rankdir=TB ranksep=0.4]",
+    'node [fontname=Helvetica fontsize=11 shape=box style="rounded,filled"]',
+    "subgraph cluster_0 {",
+    'id=k0 label="cell load" style=dashed fontsize=10 fontname=Helvetica',
+    'n0 [id=n0 label="raw\\nint"]',
+    'n1 [id=n1 label="clean\\nint"]',
+    "}",
+    "subgraph cluster_1 {",
+    'id=k1 label="cell report" style=dashed fontsize=10 fontname=Helvetica',
+    'n2 [id=n2 label="total\\nint"]',
+    'n3 [id=n3 label="count\\nint"]',
+    "}",
+    'n4 [id=n4 label="rows\\nint" shape=ellipse]',
+    "n4 -> n0 [id=e0]",
+    "n0 -> n1 [id=e1]",
+    "n1 -> n2 [id=e2]",
+    "n1 -> n3 [id=e3]",
+    "}",
+  ]);
+});
+
+test("the id maps give back each element's node, cell or ends", () => {
+  const d = buildDot(SHOP, null, new Set());
+  assert.deepEqual([...d.nodes], [
+    ["n0", { kind: "node", name: "raw" }],
+    ["n1", { kind: "node", name: "clean" }],
+    ["n2", { kind: "node", name: "total" }],
+    ["n3", { kind: "node", name: "count" }],
+    ["n4", { kind: "node", name: "rows" }],
+  ]);
+  assert.deepEqual([...d.clusters], [["k0", "load"], ["k1", "report"]]);
+  assert.deepEqual(d.edges.get("e2"), { from: node("clean"), to: node("total") });
+  assert.equal(elementOf(d, "total"), "n2");
+  assert.equal(elementOf(d, "gone"), undefined);
+});
+
+test("hyphenated names and cell ids stay whole: no id is made from a name", () => {
+  const p = picture([["cell-a-1", ["x-y", "y-z"]]], [["x-y", "y-z"]], ["in-put"]);
+  const d = buildDot(p, null, new Set(["nothing"]));
+  assert.deepEqual(names(d), ["x-y", "y-z", "in-put"]);
+  assert.deepEqual([...d.clusters.values()], ["cell-a-1"]);
+  assert.deepEqual(d.edges.get("e0"), { from: node("x-y"), to: node("y-z") });
+  const folded = buildDot(p, null, new Set(["cell-a-1"]));
+  assert.deepEqual(folded.nodes.get("c0"), { kind: "cell", cell: "cell-a-1" });
+  const ids = [...d.nodes.keys(), ...d.clusters.keys(), ...d.edges.keys()];
+  for (const id of ids) assert.match(id, /^[nkce]\d+$/);
+});
+
+test("quotes and backslashes in names and types are escaped for DOT", () => {
+  assert.equal(quote('say "hi"'), '"say \\"hi\\""');
+  assert.equal(quote("a\\b"), '"a\\\\b"');
+  assert.equal(quote('\\"'), '"\\\\\\""'); // a backslash then a quote: neither ends the string
+  assert.equal(quote("name", "type"), '"name\\ntype"'); // Graphviz's line break
+  assert.equal(quote("a\\", "n"), '"a\\\\\\nn"'); // a name ending in a backslash keeps it
+  const p = picture([["c", ['odd"name\\']]], []);
+  p.nodes[0].type = 'Literal["a\\N"]';
+  const line = 'n0 [id=n0 label="odd\\"name\\\\\\nLiteral[\\"a\\\\N\\"]"]';
+  assert.ok(buildDot(p, null, new Set()).dot.includes(line));
+});
+
+test("the lineage-only view keeps the selected node's lineage and the cells that hold it", () => {
+  const d = drawingFor(SHOP, { lineageOnly: true, collapsed: new Set() }, "total");
+  assert.deepEqual(names(d), ["raw", "clean", "total", "rows"]);
+  assert.deepEqual([...d.clusters.values()], ["load", "report"]);
+  assert.equal(d.edges.size, 3); // not clean -> count
+  const alone = picture([["c1", ["a"]], ["c2", ["b"]]], []);
+  const a = drawingFor(alone, { lineageOnly: true, collapsed: new Set() }, "a");
+  assert.deepEqual([...a.clusters.values()], ["c1"]);
+});
+
+test("the lineage-only view with nothing selected, or the full view, draws everything", () => {
+  const full = buildDot(SHOP, null, new Set()).dot;
+  assert.equal(drawingFor(SHOP, { lineageOnly: true, collapsed: new Set() }, "").dot, full);
+  assert.equal(drawingFor(SHOP, ALL, "total").dot, full);
+});
+
+test("a collapsed cell is one node; its edges join once, none inside it", () => {
+  const d = buildDot(SHOP, null, new Set(["report"]));
+  assert.ok(d.dot.includes('c1 [id=c1 label="cell report\\n2 nodes"]'));
+  assert.deepEqual([...d.clusters.values()], ["load"]);
+  assert.equal(elementOf(d, "total"), undefined);
+  const toCell = [...d.edges.values()].filter((e) => e.to.kind === "cell");
+  assert.deepEqual(toCell, [{ from: node("clean"), to: { kind: "cell", cell: "report" } }]);
+  const inside = buildDot(SHOP, null, new Set(["load"]));
+  assert.deepEqual([...inside.edges.values()].map((e) => [e.from, e.to].map((t) => t.kind)), [
+    ["node", "cell"], // rows -> load
+    ["cell", "node"],
+    ["cell", "node"],
+  ]);
+});
+
+test("the collapsed and lineage-only views combine", () => {
+  const d = drawingFor(SHOP, { lineageOnly: true, collapsed: new Set(["load"]) }, "total");
+  assert.deepEqual([...d.nodes.values()], [
+    { kind: "cell", cell: "load" },
+    { kind: "node", name: "total" },
+    { kind: "node", name: "rows" },
+  ]);
+  assert.deepEqual([...d.edges.keys()], ["e0", "e1"]); // rows -> load -> total, not -> count
+});
+
+test("the DOT does not change with states, so a run restyles without a new layout", () => {
+  const ran = structuredClone(SHOP);
+  for (const n of ran.nodes) if (n.cell !== null) n.state = "fresh";
+  assert.equal(buildDot(ran, null, new Set()).dot, buildDot(SHOP, null, new Set()).dot);
+});
+
+test("a big graph gets fewer layout passes so that it lays out in time", () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `f_${i}`);
+  const big = buildDot(picture([["c", names(LARGE + 1)]], []), null, new Set()).dot;
+  const small = buildDot(picture([["c", names(LARGE)]], []), null, new Set()).dot;
+  assert.ok(big.includes("graph [mclimit=0.2 nslimit=2 nslimit1=2]"));
+  assert.ok(!small.includes("mclimit"));
+});

@@ -1,0 +1,55 @@
+// The widget's frame: the tool bar, the legend of states, the message line, the canvas and
+// the side panel. Only elements here; what the buttons do is wired in widget.ts.
+import { add, element } from "./dom";
+import type { Message } from "./model";
+import { STATES } from "./states";
+import css from "./style.css";
+
+export interface Frame {
+  root: HTMLDivElement;
+  title: HTMLSpanElement;
+  search: HTMLInputElement;
+  zoomOut: HTMLButtonElement;
+  zoomIn: HTMLButtonElement;
+  fit: HTMLButtonElement;
+  lineage: HTMLButtonElement;
+  export: HTMLButtonElement;
+  message: HTMLDivElement;
+  canvas: HTMLDivElement;
+  panel: HTMLDivElement;
+}
+
+function legend(): HTMLDivElement {
+  const legend = element("div", "hnb-legend");
+  for (const s of STATES) {
+    const item = add(legend, "span", `hnb-legend-item hnb-state-${s.key}`);
+    item.append(element("span", "hnb-swatch", s.icon), document.createTextNode(s.label));
+  }
+  return legend;
+}
+
+export function buildFrame(): Frame {
+  const root = element("div", "hnb-root");
+  add(root, "style", "").textContent = css;
+  const bar = add(root, "div", "hnb-bar");
+  const title = add(bar, "span", "hnb-title");
+  const search = add(bar, "input", "hnb-search");
+  search.placeholder = "search a node";
+  const zoomOut = add(bar, "button", "hnb-button", "−");
+  const zoomIn = add(bar, "button", "hnb-button", "+");
+  const fit = add(bar, "button", "hnb-button", "fit");
+  const lineage = add(bar, "button", "hnb-button", "lineage only");
+  const exportButton = add(bar, "button", "hnb-button hnb-export", "Export");
+  root.append(legend());
+  const message = add(root, "div", "hnb-message");
+  const body = add(root, "div", "hnb-body");
+  const canvas = add(body, "div", "hnb-canvas");
+  const panel = add(body, "div", "hnb-panel");
+  return { root, title, search, zoomOut, zoomIn, fit, lineage, export: exportButton, message, canvas, panel };
+}
+
+/** The kernel's last word (an export's path, a run's failure), red when it is an error. */
+export function showMessage(line: HTMLElement, m: Message): void {
+  line.textContent = m.text ?? "";
+  line.className = `hnb-message ${m.kind === "error" ? "hnb-error" : ""}`;
+}
