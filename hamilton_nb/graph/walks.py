@@ -7,9 +7,10 @@ module-level names (who reads whom). All are iterative, so a 5,000-deep chain is
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T", bound=Hashable)
+_LEAVE: Any = object()  # on the walk's stack: the name beneath it is finished
 Neighbours = Callable[[T], Iterable[T]]
 
 
@@ -33,17 +34,21 @@ def post_order(roots: Iterable[T], expand: Neighbours[T]) -> list[T]:
     """
     order: list[T] = []
     entered: set[T] = set()
-    stack: list[tuple[T, bool]] = [(r, False) for r in roots]
+    stack: list[Any] = list(roots)
+    push, pop = stack.append, stack.pop
     while stack:
-        name, left = stack.pop()
-        if left:  # back above everything it reaches: all of it is in ``order``
-            order.append(name)
+        name = pop()
+        if name is _LEAVE:  # back above everything the name below it reaches
+            order.append(pop())
             continue
         if name in entered:
             continue  # met again through another path
         entered.add(name)
-        stack.append((name, True))
-        stack += [(n, False) for n in expand(name) if n not in entered]
+        push(name)
+        push(_LEAVE)
+        for nxt in expand(name):
+            if nxt not in entered:
+                push(nxt)
     return order
 
 

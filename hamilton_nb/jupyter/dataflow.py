@@ -4,11 +4,14 @@ features that live above the core (export, the widget, loading a module file).""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hamilton_nb.export.load import load_module
 from hamilton_nb.export.replay import export_session
-from hamilton_nb.jupyter.widget import DataflowWidget
 from hamilton_nb.sessions.session import Session
+
+if TYPE_CHECKING:
+    from hamilton_nb.jupyter.widget import DataflowWidget
 
 
 class DataflowSession(Session):
@@ -36,6 +39,10 @@ class DataflowSession(Session):
 
     def widget(self) -> DataflowWidget:
         """The interactive DAG widget of this module (it stays up to date)."""
+        # imported here: anywidget and ipywidgets take a sixth of a second to import, which
+        # a session that never shows its graph (a CLI export, a script) should not pay
+        from hamilton_nb.jupyter.widget import DataflowWidget
+
         return DataflowWidget(self)
 
     def load(self, path: str | Path) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
@@ -74,16 +74,17 @@ def plan(
     needed: dict[str, Any] = {}
     missing: dict[str, list[str]] = {}
 
-    def expand(name: str) -> list[str]:
+    def expand(name: str) -> Sequence[str]:
         """What a node needs planned first: nothing for inputs, overrides and cache hits."""
         spec = nodes.get(name)
         if spec is None or name in overrides:
-            return []
+            return ()
         key = keys(name)
-        found, value = cache.get(key) if key is not None else (False, None)
-        if found:
-            loaded[name] = value
-            return []
+        if key is not None:
+            found, value = cache.get(key)
+            if found:
+                loaded[name] = value
+                return ()
         to_compute.add(name)
         deps = []
         for dep, _ in spec.inputs:
@@ -96,7 +97,7 @@ def plan(
         return deps
 
     order = post_order(targets, expand)  # each node after what it depends on
-    compute = [NodeName(n) for n in order if n in to_compute]
+    compute = cast(list[NodeName], [n for n in order if n in to_compute])
     if missing:
         described = "; ".join(
             f"{m} (needed by {', '.join(sorted(n))})" for m, n in sorted(missing.items())
