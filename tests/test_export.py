@@ -321,3 +321,19 @@ def test_loading_an_export_back_reuses_the_values_computed_before(
     again.load("exported_shop.py")
     again.run("frame", inputs={"n": 3})
     assert again.last_run is not None and again.last_run.computed == ()
+
+
+def test_regression_cases_use_the_inputs_the_test_will_give_not_an_override_of_them() -> None:
+    from hamilton_nb.cache.node_cache import NodeCache
+    from hamilton_nb.export.regression import cases
+
+    s = DataflowSession("overridden_input", cache=NodeCache(None))
+    try:
+        s.apply_cell("def b(x: int) -> int:\n    return x * 10\n", "c1")
+        assert s.run("b", inputs={"x": 1}, overrides={"x": 5}) == 50
+        with pytest.raises(ExportError, match="no computed values"):
+            cases(s)  # b=50 was computed from x=5: a test giving x=1 must not expect it
+        assert s.run("b", inputs={"x": 1}) == 10
+        assert cases(s) == ({"x": 1}, {}, {"b": 10})
+    finally:
+        s.close()

@@ -430,3 +430,74 @@ def test_a_cache_that_cannot_write_to_disk_says_so_and_values_stay_usable(
         assert any("could not write to disk" in t for t in told), told
     finally:
         s.close()
+
+
+def test_after_configure_edits_drops_and_removals_follow_the_new_configs_nodes() -> None:
+    from hamilton_nb.cache.node_cache import NodeCache
+    from hamilton_nb.jupyter.dataflow import DataflowSession
+
+    s = DataflowSession("configured", cache=NodeCache(None))
+    try:
+        s.apply_cell("RATE = 2\n", "helpers")
+        s.apply_cell(
+            "from hamilton.function_modifiers import config\n"
+            "@config.when(unit='k')\ndef a__k(base: float) -> float:\n    return base * RATE\n",
+            "c1",
+        )
+        assert "a" not in s.graph  # no config: no node
+        s.configure({"unit": "k"})
+        assert s.run("a", inputs={"base": 1.0}) == 2.0
+        s.apply_cell("RATE = 3\n", "helpers")  # a helper of a node only the new config has
+        assert s.run("a", inputs={"base": 1.0}) == 3.0
+        assert [r.node for r in s.status() if r.state != "input"] == ["a"]
+        s.apply_cell("x = 1\n", "c1")  # the function is gone: so is its node
+        assert "a" not in s.graph
+        s.apply_cell(
+            "from hamilton.function_modifiers import config\n"
+            "@config.when(unit='k')\ndef a__k(base: float) -> float:\n    return base * RATE\n",
+            "c1",
+        )
+        assert s.drop("a").removed == {"a"}
+    finally:
+        s.close()
+
+
+def test_configure_refuses_two_cells_that_give_one_node_under_the_new_config() -> None:
+    from hamilton_nb.cache.node_cache import NodeCache
+    from hamilton_nb.errors import DuplicateNodeError
+    from hamilton_nb.jupyter.dataflow import DataflowSession
+
+    s = DataflowSession("configured_twice", cache=NodeCache(None))
+    try:
+        s.apply_cell("def p() -> int:\n    return 1\n", "c1")
+        s.apply_cell(
+            "from hamilton.function_modifiers import config\n"
+            "@config.when(unit='k')\ndef p__k() -> int:\n    return 2\n",
+            "c2",
+        )
+        with pytest.raises(DuplicateNodeError, match="'p' is produced by both p\\(\\)"):
+            s.configure({"unit": "k"})
+        assert dict(s.config) == {} and s.run("p") == 1  # nothing changed
+        with pytest.raises(DuplicateNodeError):
+            s.run("p", config={"unit": "k"})  # nor does a run under that config pick one
+    finally:
+        s.close()
+
+
+def test_a_run_under_another_config_types_inputs_as_the_graph_does() -> None:
+    from hamilton_nb.cache.node_cache import NodeCache
+    from hamilton_nb.jupyter.dataflow import DataflowSession
+
+    s = DataflowSession("union_inputs", cache=NodeCache(None))
+    try:
+        s.apply_cell(
+            "from typing import Union\n"
+            "def a(x: Union[int, str]) -> int:\n    return 1\n"
+            "def c(x: Union[int, float]) -> int:\n    return 3\n"
+            "def b(x: int) -> int:\n    return 2\n",
+            "c1",
+        )
+        got = s.run(["a", "b", "c"], inputs={"x": 2}, config={"k": 1})
+        assert got == {"a": 1, "b": 2, "c": 3}
+    finally:
+        s.close()

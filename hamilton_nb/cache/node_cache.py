@@ -57,7 +57,7 @@ class NodeCache:
         )
         self._writer: threading.Thread | None = None
         self._held: list[Record | tuple[str, Any] | tuple[Path, bytes]] | None = None
-        self._write_errors: list[str] = []  # appended by the writer thread
+        self._write_errors: queue.SimpleQueue[str] = queue.SimpleQueue()  # from the writer
         _OPEN.add(self)
 
     @property
@@ -164,13 +164,15 @@ class NodeCache:
                     ]
                     self.disk.write(r if isinstance(r, Record) else Record.of(*r) for r in records)
             except Exception as e:  # a full disk must not break the notebook
-                self._write_errors.append(f"{type(e).__name__}: {e}")
+                self._write_errors.put(f"{type(e).__name__}: {e}")
             finally:
                 self._pending.task_done()
 
     def take_write_errors(self) -> list[str]:
         """What went wrong writing to disk since the last call (values stay in memory)."""
-        taken, self._write_errors = self._write_errors, []
+        taken = []
+        while not self._write_errors.empty():
+            taken.append(self._write_errors.get_nowait())
         return taken
 
     def flush(self) -> None:

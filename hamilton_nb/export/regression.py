@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hamilton_nb.cache import values
+from hamilton_nb.cache.keys import Keys
 from hamilton_nb.errors import ExportError
 from hamilton_nb.export.files import format_code, generated, write_safely
 from hamilton_nb.sessions.view import SessionView
@@ -88,7 +89,7 @@ def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[st
     runs = session.runs
     config = runs.config or dict(session.config)
     graph = session.graph_for(config)
-    keys = runs.keys(graph)
+    keys = Keys.for_values(graph, runs.inputs)  # what the generated test will give
     expected: dict[str, Any] = {}
     for name in graph.nodes():
         key = keys(name)

@@ -6,8 +6,9 @@ against the installed version):
 - ``function_modifiers.base.resolve_nodes`` / ``get_node_decorators``: one function and its
   decorators to nodes, and the config those decorators read: Hamilton's own per-function step,
   so decorators behave exactly as in a plain driver.
-- ``graph.update_dependencies`` and ``node.Node.copy`` / ``set_type``: Hamilton's node objects,
-  wired with their edges, kept in step with our graph change by change (``Wiring``).
+- ``node.Node.copy`` / ``set_type`` and the nodes' ``dependencies`` / ``depended_on_by`` lists:
+  Hamilton's node objects, wired with their edges, kept in step with our graph change by change
+  (``Wiring``), as ``graph.update_dependencies`` would wire them all at once.
 - ``graph.FunctionGraph``, ``driver.Driver(..., _use_legacy_adapter=False)`` with its graph
   replaced: executing the wired nodes without building a graph from modules on every run.
 - ``lifecycle.base.BaseDoNodeExecute`` / ``LifecycleAdapterSet``: the per-node execution hook.
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 from hamilton import driver
 from hamilton.function_modifiers.base import get_node_decorators, resolve_nodes
-from hamilton.graph import FunctionGraph, update_dependencies
+from hamilton.graph import FunctionGraph
 from hamilton.lifecycle.base import BaseDoNodeExecute, LifecycleAdapterSet
 from hamilton.node import Node, NodeType
 
@@ -70,8 +71,9 @@ def wired_nodes(graph: WiredGraph) -> dict[str, Node]:
     """Hamilton's node objects for the whole graph, wired (inputs included), ready for
     ``FunctionGraph``: built once per graph, then kept up to date with every change."""
     wiring = graph.mirror("hamilton")
-    if wiring is None:
-        wiring = Wiring((s.hamilton for s in graph.nodes().values()), graph.input_type)
+    if wiring is None:  # wired as changes are, so inputs are typed by our rule, not Hamilton's
+        wiring = Wiring(graph.input_type)
+        wiring.update((), (s.hamilton for s in graph.nodes().values()))
         graph.attach_mirror("hamilton", wiring)
     nodes: dict[str, Node] = wiring.nodes
     return nodes
@@ -105,20 +107,15 @@ class Wiring:
     """The ``name -> hamilton.node.Node`` dict Hamilton's ``FunctionGraph`` executes, with
     ``dependencies`` / ``depended_on_by`` set and an external node per input.
 
-    It starts from nodes wired by Hamilton's own ``update_dependencies``, then is updated per
-    graph change in time proportional to the nodes changed and their neighbours, so a run
-    does not copy and re-wire the whole graph.
+    It starts empty and is updated per graph change, in time proportional to the nodes
+    changed and their neighbours, so a run does not copy and re-wire the whole graph. Inputs
+    are typed by the graph's rule (``graph.validate.input_type``), which the graph has already
+    checked, not by Hamilton's, which depends on the order nodes come in.
     """
 
-    def __init__(self, nodes: Iterable[Node], input_type: Callable[[str], Any]) -> None:
+    def __init__(self, input_type: Callable[[str], Any]) -> None:
         self._input_type = input_type
-        copies = {n.name: n.copy(include_refs=False) for n in nodes}
-        self.nodes: dict[str, Node] = update_dependencies(
-            copies, LifecycleAdapterSet(), reset_dependencies=False
-        )
-        for name, n in self.nodes.items():  # Hamilton types inputs by its own node order
-            if n.user_defined:
-                n.set_type(input_type(name))
+        self.nodes: dict[str, Node] = {}
 
     def update(self, removed: Iterable[str], upserted: Iterable[Node]) -> None:
         """Mirror a graph change: ``removed`` names left, ``upserted`` nodes came or changed."""

@@ -119,6 +119,28 @@ class Resolver:
                         specs.append(replace(spec, fingerprint=new))
         return specs
 
+    def resolve_cells(
+        self, cells: Iterable[CellRecord], staged: StagedIndex, config: Mapping[str, Any]
+    ) -> tuple[list[NodeSpec], dict[CellId, dict[str, tuple[NodeName, ...]]]]:
+        """Every function of ``cells`` resolved again under ``config``: the specs, and each
+        cell's node names per function.
+
+        Raises:
+            DataflowError: a function cannot be resolved, or two cells produce one node.
+        """
+        specs: list[NodeSpec] = []
+        nodes: dict[CellId, dict[str, tuple[NodeName, ...]]] = {}
+        for record in cells:
+            resolved = {
+                f: self.resolve(f, record.id, record.analysis, config) for f in record.functions
+            }
+            specs += self.specs(record.id, resolved, record.analysis, staged, config)
+            nodes[record.id] = {
+                f: tuple(NodeName(n.name) for n in ns) for f, ns in resolved.items()
+            }
+        _check_unique(specs, config)
+        return specs, nodes
+
     def graph_for(
         self, config: Mapping[str, Any], cells: Iterable[CellRecord], staged: StagedIndex
     ) -> DataflowGraph:
@@ -130,12 +152,7 @@ class Resolver:
         """
         key = digest(repr(sorted((k, repr(v)) for k, v in config.items())))
         if key not in self._derived:
-            specs: list[NodeSpec] = []
-            for record in cells:
-                resolved = {
-                    f: self.resolve(f, record.id, record.analysis, config) for f in record.functions
-                }
-                specs += self.specs(record.id, resolved, record.analysis, staged, config)
+            specs, _ = self.resolve_cells(cells, staged, config)
             graph = DataflowGraph()
             graph.apply(specs, ())
             self._derived[key] = graph
@@ -144,3 +161,22 @@ class Resolver:
     def forget_derived(self) -> None:
         """Drop the graphs built for other configs: the cells changed (mutates)."""
         self._derived.clear()
+
+
+def _check_unique(specs: Iterable[NodeSpec], config: Mapping[str, Any]) -> None:
+    """Refuse two functions of different cells that produce the same node under ``config``
+    (within a cell, ``specs`` already refuses it).
+
+    Raises:
+        DuplicateNodeError: at the later of the two.
+    """
+    seen: dict[str, NodeSpec] = {}
+    for spec in specs:
+        first = seen.setdefault(spec.name, spec)
+        if first is not spec:
+            raise DuplicateNodeError(
+                f"with config {dict(config)!r}, node '{spec.name}' is produced by both"
+                f" {first.function}() (cell {first.cell}, line {first.line}) and"
+                f" {spec.function}(); give one of them another name or another @config.when.",
+                spec.where(),
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -100,10 +101,16 @@ class Session:
             DataflowError: a function cannot be resolved under ``config``, or the graph would
                 be invalid.
         """
-        state = self._state
-        graph = self.graph_for(dict(config))
-        state.config = dict(config)
+        state, book = self._state, self._state.book
+        staged = state.index.stage({}, ())
+        specs, nodes = state.resolver.resolve_cells(book.cells.values(), staged, config)
+        graph = wired_graph()
+        graph.apply(specs, ())
+        # nothing failed: commit (the dict is updated in place, so a view of it stays true)
+        state.config.clear()
+        state.config.update(config)
         state.graph = graph
+        book.cells = {cid: replace(r, nodes=nodes[cid]) for cid, r in book.cells.items()}
         state.resolver.forget_derived()
         self.tell("graph")
 
