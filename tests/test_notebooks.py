@@ -84,7 +84,7 @@ def test_a_rejected_cell_stops_run_all_with_a_short_message(tmp_path: Path) -> N
     nb = nbformat.read(tmp_path / "ran.ipynb", as_version=4)
     error = next(o for o in nb.cells[2].outputs if o.output_type == "error")
     shown = plain("\n".join(error.traceback))
-    assert "sessions.py" not in shown and "graph.py" not in shown
+    assert "hamilton_nb/" not in shown  # no frame of ours, whichever module raised
     assert nb.cells[3].execution_count is None  # Run All stopped at the rejected cell
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from hamilton_nb.analysis.cells import CellAnalysis, Definition
 from hamilton_nb.errors import DuplicateNodeError, Location
-from hamilton_nb.ids import CellId
+from hamilton_nb.ids import CellId, NodeName
 from hamilton_nb.sessions.records import CellRecord
 
 
@@ -104,6 +104,11 @@ class CellBook:
         if position is None and keep:
             cells[record.id] = record
         self.cells = cells
+
+    def renode(self, nodes: Mapping[CellId, Mapping[str, tuple[NodeName, ...]]]) -> None:
+        """Set each cell's nodes per function, as resolved again under another config
+        (mutates the book)."""
+        self.cells = {cid: replace(r, nodes=dict(nodes[cid])) for cid, r in self.cells.items()}
 
     def drop_function(self, record: CellRecord, fn: str) -> None:
         """Forget that ``record``'s cell defines function ``fn`` (mutates the book)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -110,7 +109,7 @@ class Session:
         state.config.clear()
         state.config.update(config)
         state.graph = graph
-        book.cells = {cid: replace(r, nodes=nodes[cid]) for cid, r in book.cells.items()}
+        book.renode(nodes)
         state.resolver.forget_derived()
         self.tell("graph")
 
