@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from hamilton_nb.errors import CellExecutionError
 from hamilton_nb.jupyter.dataflow import DataflowSession
 from hamilton_nb.run.hamilton import wired_nodes
 from tests.hamilton_parity import (
@@ -175,23 +174,6 @@ def test_mutate_in_the_cell_of_its_target_is_applied_once_per_run() -> None:
         s.apply_cell(cell, "c")
         s.apply_cell(cell.replace("return 1", "return 2"), "c")
         assert s.graph.structure().keys() == first.keys()
-        assert_matches_hamilton(s)
-    finally:
-        s.close()
-
-
-def test_mutate_of_a_function_in_another_cell_is_refused_with_the_way_out() -> None:
-    s = DataflowSession("mutating_across")
-    try:
-        s.apply_cell("def a() -> int:\n    return 1\n", "c1")
-        with pytest.raises(CellExecutionError) as info:
-            s.apply_cell(
-                "from hamilton.function_modifiers import mutate\n"
-                "@mutate(a)\ndef _plus_one(x: int) -> int:\n    return x + 1\n",
-                "c2",
-            )
-        assert "cell c2, line 2" in str(info.value)
-        assert "Move _plus_one() into the cell that defines a()" in str(info.value)
         assert_matches_hamilton(s)
     finally:
         s.close()

@@ -30,9 +30,13 @@ class Definition:
         line: 1-based line in the cell where its statement starts (decorators included).
         end_line: last line of its statement.
         digest: hash of its normalised code: comments, docstrings and positions do not count.
-        reads: module-level names its code reads (over-approximated, never under).
+        reads: module-level names its code reads (over-approximated, never under), builtin
+            names included (a module may shadow one).
         source: the statement text; for imports, an import of this one name.
         mutates: functions its ``@mutate(...)`` decorator changes (Hamilton's remote decorator).
+        eager: the names of ``reads`` read when the statement runs, not later when a function
+            is called: a function's decorators, defaults and annotations; all of a constant's
+            or a class's reads. What they held is built into the definition.
     """
 
     name: str
@@ -43,6 +47,7 @@ class Definition:
     reads: frozenset[str]
     source: str
     mutates: frozenset[str] = frozenset()
+    eager: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -207,11 +212,22 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
         text = "\n".join(lines[start - 1 : end])
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             kind: Kind = "helper" if stmt.name.startswith("_") else "function"
-            digest_, reads = _code_digest(stmt), _function_reads(stmt)
-            yield Definition(stmt.name, kind, start, end, digest_, reads, text, _mutated(stmt))
-        elif isinstance(stmt, ast.ClassDef):
+            eager, lazy = _function_reads(stmt)
             yield Definition(
-                stmt.name, "class", start, end, _code_digest(stmt), frozenset(_loads(stmt)), text
+                stmt.name,
+                kind,
+                start,
+                end,
+                _code_digest(stmt),
+                eager | lazy,
+                text,
+                _mutated(stmt),
+                eager,
+            )
+        elif isinstance(stmt, ast.ClassDef):
+            reads = frozenset(_loads(stmt))
+            yield Definition(
+                stmt.name, "class", start, end, _code_digest(stmt), reads, text, eager=reads
             )
         elif isinstance(stmt, ast.Import | ast.ImportFrom):
             for name, one in single_imports(stmt):
@@ -219,7 +235,9 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
         else:
             reads = frozenset(_loads(stmt))
             for name in _stored_names(stmt):
-                yield Definition(name, "constant", start, end, _code_digest(stmt), reads, text)
+                yield Definition(
+                    name, "constant", start, end, _code_digest(stmt), reads, text, eager=reads
+                )
 
 
 def single_imports(stmt: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
@@ -280,9 +298,11 @@ def _is_docstring(stmt: ast.AST) -> bool:
     )
 
 
-def _function_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """Global names a function reads: from decorators, defaults and annotations (evaluated at
-    definition) and from its body, less its parameters and the names its body binds."""
+def _function_reads(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Global names a function reads: (from decorators, defaults and annotations, evaluated at
+    definition; from its body, less its parameters and the names its body binds)."""
     args = fn.args
     params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     params |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
@@ -301,13 +321,12 @@ def _function_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str
                 (body_loads if isinstance(node.ctx, ast.Load) else body_stores).add(node.id)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 body_stores.add(node.name)
-    return frozenset((outer | (body_loads - params - body_stores)) - _BUILTINS)
+    return frozenset(outer), frozenset(body_loads - params - body_stores)
 
 
 def _loads(node: ast.AST) -> set[str]:
-    return {
-        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    } - _BUILTINS
+    """Every name ``node`` loads, builtin names included (the module may bind one)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _binds_anything(stmt: ast.stmt) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import pickle
 import sys
@@ -45,6 +46,46 @@ def _hash_pandas(value: Any, pandas: Any) -> str | None:
     else:
         shape = repr((value.name, str(value.dtype)))
     return digest(type(value).__qualname__, shape, repr(value.index.names), rows)
+
+
+def private_copy(value: Any) -> Any:
+    """A copy of ``value`` that can be changed in place without changing ``value``: what the
+    cache keeps and hands out, so a node that changes its input (``model.fit(X)``, ``df.loc[...]
+    = ...``, ``list.append``) never changes a cached value.
+
+    Immutable values are returned as they are. pandas objects get a shallow copy, which
+    copy-on-write (pandas 3's only mode) makes independent for nearly nothing; numpy arrays are
+    copied; lists, dicts, sets and tuples are copied with their items copied the same way; other
+    objects are deep-copied (an object that cannot be copied is returned as it is).
+    """
+    kind = type(value)
+    if kind in _SCALAR_TYPES:
+        return value
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame | pandas.Series | pandas.Index):
+        return value.copy(deep=not _copy_on_write(pandas))
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.ndarray | numpy.generic):
+        return value.copy() if isinstance(value, numpy.ndarray) else value
+    if kind in (list, tuple, set, frozenset):
+        return kind(private_copy(v) for v in value)
+    if kind is dict:
+        return {k: private_copy(v) for k, v in value.items()}
+    polars = sys.modules.get("polars")
+    if polars is not None and isinstance(value, polars.DataFrame | polars.Series):
+        return value.clone()
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return value
+
+
+def _copy_on_write(pandas: Any) -> bool:
+    """Whether shallow copies are independent: always from pandas 3 (reading the option there
+    warns), in pandas 2 when the user turned the option on."""
+    if int(pandas.__version__.split(".")[0]) >= 3:
+        return True
+    return pandas.options.mode.copy_on_write is True
 
 
 def sizes_of(named: Mapping[str, Any]) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterator
 
 from hamilton_nb.analysis.cells import analyse, first_line
@@ -87,16 +88,22 @@ def _exported_code(record: CellRecord) -> str:
     return "\n".join(lines).strip("\n")
 
 
+_BUILTINS = frozenset(dir(builtins))
+
+
 def _binds(statement: str) -> set[str]:
     return {d.name for d in analyse(statement, "import").definitions}
 
 
 def _used_names(records: list[CellRecord]) -> set[str]:
-    """Module-level names the exported code reads (the cells' analyses already know)."""
+    """Module-level names the exported code reads (the cells' analyses already know), less
+    the builtins the module does not define itself."""
     used: set[str] = set()
+    defined: set[str] = set()
     for record in records:
         used |= record.analysis.free_names
+        defined |= record.analysis.names
         for d in record.analysis.definitions:
             if d.name in record.names:
                 used |= d.reads
-    return used
+    return used - (_BUILTINS - defined)

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from hamilton.node import Node
 
+from hamilton_nb.cache.values import private_copy
 from hamilton_nb.errors import Location, NodeExecutionError, RunRefusedError
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.ids import NodeName
@@ -89,7 +90,7 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
             if self.events is not None:
                 self.events.post("finished", node_name)
         self.outcome.durations[node_name] = seconds
-        self.outcome.results[node_name] = result
+        self.outcome.results[node_name] = private_copy(result)  # what nodes after it change
         return result
 
 
@@ -115,7 +116,7 @@ def execute(
     events = Events(progress)
     recorder = _Recorder(outcome, failures, engine, events)
     chosen = engine.adapters(recorder, events)
-    given = {**the_plan.loaded, **overrides}
+    given = {**{n: private_copy(v) for n, v in the_plan.loaded.items()}, **overrides}
     dr, _ = driver_for(wired_nodes(graph), config, chosen)
     if progress is not None:
         progress.start(len(the_plan.compute))

@@ -11,6 +11,8 @@ against the installed version):
   (``Wiring``), as ``graph.update_dependencies`` would wire them all at once.
 - ``graph.FunctionGraph``, ``driver.Driver(..., _use_legacy_adapter=False)`` with its graph
   replaced: executing the wired nodes without building a graph from modules on every run.
+- ``NodeTransformer`` / ``macros.pipe_output``: where ``@mutate`` leaves the functions it applies
+  to its target (``mutators``), so the target's fingerprint can include their code.
 - ``lifecycle.base.BaseDoNodeExecute`` / ``LifecycleAdapterSet``: the per-node execution hook.
 """
 
@@ -22,7 +24,8 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from hamilton import driver
-from hamilton.function_modifiers.base import get_node_decorators, resolve_nodes
+from hamilton.function_modifiers.base import NodeTransformer, get_node_decorators, resolve_nodes
+from hamilton.function_modifiers.macros import pipe_output
 from hamilton.graph import FunctionGraph
 from hamilton.lifecycle.base import BaseDoNodeExecute, LifecycleAdapterSet
 from hamilton.node import Node, NodeType
@@ -65,6 +68,16 @@ def config_read(fn: Callable[..., Any], config: Mapping[str, Any]) -> dict[str, 
                 return dict(config)
             keys |= set(required) | set(decorator.optional_config() or {})
     return {k: config[k] for k in sorted(keys) if k in config}
+
+
+def mutators(fn: Callable[..., Any]) -> list[Callable[..., Any]]:
+    """The functions applied to ``fn``'s output as steps of a ``@pipe_output``, which is how
+    Hamilton's ``@mutate`` (a decorator on another function) attaches itself to ``fn``."""
+    found = []
+    for decorator in getattr(fn, NodeTransformer.get_lifecycle_name(), None) or ():
+        if isinstance(decorator, pipe_output):
+            found += [t.fn for t in decorator.transforms if callable(t.fn)]
+    return found
 
 
 def wired_nodes(graph: WiredGraph) -> dict[str, Node]:

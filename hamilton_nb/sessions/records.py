@@ -67,6 +67,7 @@ class CellResult:
     diff: GraphDiff
     replaced: tuple[CellId, ...] = ()
     node_count: int = 0
+    ran_again: tuple[CellId, ...] = ()  # other cells run again: they read what it changed
 
     def summary(self) -> str:
         """One line, e.g. ``sales: +2 nodes, ~1 changed, 3 stale``."""
@@ -74,9 +75,13 @@ class CellResult:
         parts = [f"+{len(d.added)} nodes"] if d.added else []
         parts += [f"~{len(d.changed)} changed"] if d.changed else []
         parts += [f"-{len(d.removed)} removed"] if d.removed else []
+        again = ""
+        if self.ran_again:
+            n = len(self.ran_again)
+            again = f"; ran {n} other cell{'s' if n > 1 else ''} again (they read what changed)"
         if not parts:
-            return f"{self.module}: no change ({self.node_count} nodes)"
-        return f"{self.module}: {', '.join(parts)}, {len(d.stale)} stale"
+            return f"{self.module}: no change ({self.node_count} nodes){again}"
+        return f"{self.module}: {', '.join(parts)}, {len(d.stale)} stale{again}"
 
 
 @dataclass(frozen=True)

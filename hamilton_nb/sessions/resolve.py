@@ -17,7 +17,7 @@ from hamilton_nb.graph.code_index import StagedIndex
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import NodeSpec
 from hamilton_nb.ids import CellId, NodeName
-from hamilton_nb.run.hamilton import config_read, resolve
+from hamilton_nb.run.hamilton import config_read, mutators, resolve
 from hamilton_nb.sessions.book import first_line
 from hamilton_nb.sessions.records import CellRecord
 
@@ -95,9 +95,15 @@ class Resolver:
         return specs
 
     def fingerprint(self, fn_name: str, staged: StagedIndex, config: Mapping[str, Any]) -> str:
-        """A function's fingerprint: its code's, plus the config values its decorators read."""
-        read = config_read(self.namespace[fn_name], config)
-        return function_fingerprint(staged.fingerprint(fn_name), read)
+        """A function's fingerprint: its code's, the code of the functions ``@mutate`` applies
+        to it, and the config values its decorators read."""
+        fn = self.namespace[fn_name]
+        read = config_read(fn, config)
+        code = staged.fingerprint(fn_name)
+        steps = [m.__name__ for m in mutators(fn) if self.namespace.get(m.__name__) is m]
+        if steps:
+            code = digest(code, *(staged.fingerprint(s) for s in steps))
+        return function_fingerprint(code, read)
 
     def refingerprint(
         self,

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache, default_cache_dir
-from hamilton_nb.cache.values import sizes_of
+from hamilton_nb.cache.values import private_copy, sizes_of
 from hamilton_nb.errors import UnknownNodeError
 from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.graph.graph import DataflowGraph
@@ -189,8 +189,8 @@ class Session:
             self._keep(names, the_plan, outcome, merged)
         if outcome.error is not None:
             raise outcome.error
-        sources = (outcome.results, overrides, the_plan.loaded, inputs, merged)
-        values = {n: next(s[n] for s in sources if n in s) for n in names}
+        sources = (outcome.results, the_plan.loaded, overrides, inputs, merged)
+        values = {n: _value(n, *sources) for n in names}
         return values[names[0]] if isinstance(nodes, str) else values
 
     def _keep(
@@ -315,3 +315,12 @@ class _Broadcast:
     def done(self) -> None:
         if self.inner is not None:
             self.inner.done()
+
+
+def _value(name: str, *sources: Mapping[str, Any]) -> Any:
+    """A run's value of ``name`` from the first of ``sources`` holding it; the first two are
+    what the cache holds (computed, loaded): the caller gets a copy it may change."""
+    for i, source in enumerate(sources):
+        if name in source:
+            return private_copy(source[name]) if i < 2 else source[name]
+    raise KeyError(name)

@@ -1,0 +1,213 @@
+"""One cell's code executed into the live module: the chunks it can keep from its last run,
+the names it binds and drops, and what the code index is to know of them."""
+
+from __future__ import annotations
+
+import inspect
+import traceback
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import FunctionType
+from typing import Any
+
+from hamilton_nb.analysis.cells import CellAnalysis, Definition
+from hamilton_nb.analysis.digest import digest
+from hamilton_nb.errors import CellExecutionError, DataflowError, Location
+from hamilton_nb.graph.code_index import Code
+from hamilton_nb.ids import CellId
+from hamilton_nb.sessions import reruns
+from hamilton_nb.sessions.livemodule import is_dunder
+from hamilton_nb.sessions.state import ModuleState
+
+
+@dataclass
+class PendingCell:
+    """A cell to execute in a run in progress: everything decided before anything is
+    committed. ``forced``: names other cells of this run gave new values; the cell's
+    definitions that read one of them at definition (or define one) run again."""
+
+    cell: CellId
+    replaced: tuple[CellId, ...]
+    analysis: CellAnalysis
+    line_offset: int
+    filename: str
+    forced: set[str] = field(default_factory=set)
+    borrowed: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class ExecutedCell:
+    """A cell executed into the module (not resolved yet): what it binds now."""
+
+    pending: PendingCell
+    reusable: dict[str, int]
+    bound: set[str]
+    owned: set[str]
+    imports: set[str]
+    gone: set[str]
+    functions: list[str]
+    codes: dict[str, Code]
+
+    @property
+    def kept(self) -> set[str]:
+        """Names of the chunks that did not run again (their objects are the old ones)."""
+        chunks = self.pending.analysis.chunks
+        return {d.name for c in chunks if c.text in self.reusable for d in c.definitions}
+
+
+def execute_cell(state: ModuleState, pending: PendingCell, first: PendingCell) -> ExecutedCell:
+    """Execute one cell into the module: bind its names, drop the names it no longer binds.
+
+    Raises:
+        DataflowError: the code failed, or binds a name another cell owns.
+    """
+    ns, book = state.live.namespace, state.book
+    analysis = pending.analysis
+    before = dict(ns)
+    _borrow(state, pending)
+    reusable = _reusable_chunks(state, pending)
+    for chunk in analysis.chunks:
+        if chunk.text not in reusable:
+            try:
+                state.live.execute(chunk.compile(pending.filename))
+            except Exception as e:
+                error = _execution_error(e, pending.cell, pending.filename)
+                if pending is not first:
+                    error.message = (
+                        f"{error.message}\n(cell {pending.cell} ran again because it reads,"
+                        f" when it runs, names cell {first.cell} changes:"
+                        f" {', '.join(sorted(pending.forced)[:5])})"
+                    )
+                raise error from e
+    bound = set(analysis.names) | {
+        k
+        for k, v in ns.items()
+        if not is_dunder(k) and k not in pending.borrowed and before.get(k, _MISSING) is not v
+    }
+    imports = imports_of(analysis) & bound
+    owned = bound - imports
+    book.check_ownership(pending.cell, analysis, pending.replaced, owned)
+    old_names, old_imports = book.previous(pending.replaced)
+    gone = (old_names - bound) | (old_imports - bound - book.imports_kept(pending.replaced))
+    for name in gone:
+        ns.pop(name, None)
+    module = state.live.module
+    functions = [n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), module)]
+    codes = _codes(ns, analysis, bound, pending.borrowed)
+    return ExecutedCell(pending, reusable, bound, owned, imports, gone, functions, codes)
+
+
+def _reusable_chunks(state: ModuleState, pending: PendingCell) -> dict[str, int]:
+    """Chunks of ``def``s that the replaced cells ran with the same text, whose functions
+    are still bound and read nothing that this run changes: they need not run again (their
+    functions are moved to the new lines instead). Returns chunk text -> line shift."""
+    if not pending.replaced or reruns.mutated_by(pending.analysis):
+        return {}  # @mutate changes its target when it runs: targets must be defined afresh
+    book, live = state.book, state.live
+    old_chunks: dict[str, int | None] = {}  # None: the text was there twice, ambiguous
+    objects: dict[str, object] = {}
+    for cid in pending.replaced:
+        for c in book.cells[cid].analysis.chunks:
+            old_chunks[c.text] = None if c.text in old_chunks else c.first_line
+        objects.update(book.cells[cid].objects)
+    analysis = pending.analysis
+    defined_once = Counter(d.name for d in analysis.definitions)
+    old_names, _ = book.previous(pending.replaced)
+    ns = live.namespace
+    staged = state.index.stage(
+        _codes(ns, analysis, set(analysis.names), pending.borrowed),
+        old_names - analysis.names,
+    )
+    changed = staged.changed_names() | pending.forced
+    changed |= staged.affected(changed)
+    reusable: dict[str, int] = {}
+    for chunk in analysis.chunks:
+        old_line = old_chunks.get(chunk.text)
+        if not chunk.only_functions or old_line is None:
+            continue
+        if all(
+            defined_once[d.name] == 1
+            and d.name not in changed
+            and not d.eager & pending.forced
+            and ns.get(d.name) is objects.get(d.name, _MISSING)
+            and live.owns_code(ns[d.name])
+            for d in chunk.definitions
+        ):
+            reusable[chunk.text] = chunk.first_line - old_line
+    return reusable
+
+
+def _borrow(state: ModuleState, pending: PendingCell) -> None:
+    """Copy into the module the notebook names the cell reads and the module lacks."""
+    notebook = state.notebook
+    if notebook is None:
+        return
+    ns = state.live.namespace
+    own = pending.analysis.names
+    for name in sorted(pending.analysis.free_names - own):
+        if name in ns and name not in state.book.borrowed:
+            continue
+        found, value = notebook.lookup(name)
+        if found:
+            ns[name] = value
+            pending.borrowed[name] = notebook.import_statement(name)
+
+
+def _codes(
+    ns: Mapping[str, Any],
+    analysis: CellAnalysis,
+    bound: set[str],
+    borrowed: Mapping[str, str | None],
+) -> dict[str, Code]:
+    """What the code index is to know of each name the cell binds or borrows."""
+    by_name: dict[str, list[Definition]] = {}
+    for d in analysis.definitions:
+        by_name.setdefault(d.name, []).append(d)
+    codes: dict[str, Code] = {}
+    for name in bound:
+        defs = by_name.get(name)
+        if defs is None:  # bound dynamically (globals(), exec): only its type is known
+            codes[name] = Code(digest("dynamic", type(ns.get(name)).__qualname__), frozenset())
+            continue
+        parts = [d.digest for d in defs]
+        if defs[0].kind == "import":
+            parts.append(str(getattr(ns.get(name), "__version__", "")))
+        reads = frozenset().union(*(d.reads for d in defs)) - {name}
+        codes[name] = Code(digest(*parts), reads)
+    for name, stmt in borrowed.items():
+        value = ns.get(name)
+        version = str(getattr(value, "__version__", ""))
+        # an import written in the notebook counts as the same import written in a cell
+        own = digest(stmt) if stmt else digest("notebook", type(value).__qualname__)
+        codes[name] = Code(digest(own, version), frozenset())
+    return codes
+
+
+_MISSING = object()
+
+
+def imports_of(analysis: CellAnalysis) -> set[str]:
+    return {d.name for d in analysis.definitions if d.kind == "import"}
+
+
+def _ordered(analysis: CellAnalysis, names: set[str]) -> list[str]:
+    """``names`` in source order (dynamically bound ones last, by name)."""
+    order = {d.name: i for i, d in reversed(list(enumerate(analysis.definitions)))}
+    return sorted(names, key=lambda n: (order.get(n, len(order)), n))
+
+
+def _is_node_function(value: object, module: Any) -> bool:
+    """Hamilton's own rule (``graph_utils.find_functions``): public functions of this module."""
+    return (
+        isinstance(value, FunctionType)
+        and not value.__name__.startswith("_")
+        and inspect.getmodule(value) is module
+    )
+
+
+def _execution_error(e: Exception, cell: CellId, filename: str) -> DataflowError:
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == filename]
+    last = frames[-1] if frames else None
+    where = Location(cell, last.lineno if last else None, last.line if last else None)
+    return CellExecutionError(f"{type(e).__name__}: {e}", where)
