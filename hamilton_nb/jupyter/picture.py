@@ -24,7 +24,7 @@ class PictureNode(TypedDict):
     name: str
     type: str
     cell: CellId | None
-    state: str  # fresh, cached, stale, failed, input or never run
+    state: str  # fresh, cached, stale, failed, input, never run or not cached (parallel block)
     line: NotRequired[int | None]
     dependencies: NotRequired[list[str]]
     duration: NotRequired[float | None]

@@ -17,6 +17,9 @@ class DaskEngine(Engine):
     """Nodes as Dask tasks, on a cluster at ``address`` or on a local one started for the kernel
     (processes, one thread each)."""
 
+    name = "dask"
+    items = None  # Hamilton's dynamic execution runs tasks, not nodes, on its own executors
+
     def __init__(self, spec: EngineSpec) -> None:
         from dask.distributed import Client, LocalCluster
 
@@ -87,6 +90,9 @@ def _dask_adapter() -> type:
 class RayEngine(Engine):
     """Nodes as Ray tasks, on the cluster at ``address`` or on a local Ray started for the
     kernel (or the one already running)."""
+
+    name = "ray"
+    items = None  # Hamilton's dynamic execution runs tasks, not nodes, on its own executors
 
     def __init__(self, spec: EngineSpec) -> None:
         import ray

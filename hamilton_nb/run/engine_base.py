@@ -65,8 +65,18 @@ class Engine:
     """
 
     send: Callable[[str, Callable[..., Any], dict[str, Any]], Timed] | None = None
+    name = "local"
+    items: int | None = 0
+    """How a run with ``Parallelizable[]`` / ``Collect[]`` nodes (Hamilton's dynamic execution)
+    runs the items of a block: on this many threads (0: one after the other, in the kernel);
+    None: this engine cannot run such a graph."""
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
+        return [base.DictResult(), recorder]
+
+    def item_adapters(self, recorder: Any, events: Events) -> list[Any]:
+        """The adapters of a run with ``Parallelizable[]`` / ``Collect[]`` nodes: each node runs
+        through ``recorder`` (and ``send``), wherever Hamilton's task executor calls it."""
         return [base.DictResult(), recorder]
 
     def close(self) -> None:

@@ -13,9 +13,10 @@ from typing import Any, Protocol
 from hamilton.node import Node
 
 from hamilton_nb.cache.values import private_copy
-from hamilton_nb.errors import Location, NodeExecutionError, RunRefusedError
+from hamilton_nb.errors import EngineError, Location, NodeExecutionError, RunRefusedError
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.ids import NodeName
+from hamilton_nb.run import blocks
 from hamilton_nb.run.engines import Engine, Events
 from hamilton_nb.run.engines import engine as engine_named
 from hamilton_nb.run.hamilton import NodeExecutor, driver_for, quiet_hamilton, wired_nodes
@@ -41,12 +42,18 @@ Locate = Callable[[str, str, int], str | None]
 
 @dataclass
 class Outcome:
-    """What an execution did: values and durations of the nodes that ran, and a failure."""
+    """What an execution did: values and durations of the nodes that ran, and a failure.
+
+    Nodes that ran once per item of a ``Parallelizable[]`` block, every item without error, are
+    in ``per_item``, not in ``results`` (no one value stands for them); their duration is the
+    sum over the items.
+    """
 
     results: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
     error: NodeExecutionError | None = None
     printed: dict[str, tuple[str, str]] = field(default_factory=dict)  # by nodes run elsewhere
+    per_item: list[str] = field(default_factory=list)
 
 
 class _Recorder(NodeExecutor):  # type: ignore[misc]
@@ -58,12 +65,19 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
     """
 
     def __init__(
-        self, outcome: Outcome, failures: dict[str, Exception], engine: Engine, events: Events
+        self,
+        outcome: Outcome,
+        failures: dict[str, Exception],
+        engine: Engine,
+        events: Events,
+        per_item: frozenset[str] = frozenset(),
     ):
         self.outcome = outcome
         self.failures = failures
         self.send = engine.send  # None: call the function here
         self.events = events if events.progress is not None else None
+        self.per_item = per_item
+        self.item_seconds: list[tuple[str, float]] = []  # appended to from the items' threads
 
     def do_node_execute(
         self, *, run_id: str, node_: Node, kwargs: dict[str, Any], task_id: str | None = None
@@ -89,6 +103,9 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
         finally:
             if self.events is not None:
                 self.events.post("finished", node_name)
+        if node_name in self.per_item:  # one call per item: no one value, the time adds up
+            self.item_seconds.append((node_name, seconds))
+            return result
         self.outcome.durations[node_name] = seconds
         self.outcome.results[node_name] = private_copy(result)  # what nodes after it change
         return result
@@ -113,16 +130,19 @@ def execute(
         return outcome
     engine = engine or engine_named("local")
     failures: dict[str, Exception] = {}
-    events = Events(progress)
-    recorder = _Recorder(outcome, failures, engine, events)
-    chosen = engine.adapters(recorder, events)
     given = {**{n: private_copy(v) for n, v in the_plan.loaded.items()}, **overrides}
-    dr, _ = driver_for(wired_nodes(graph), config, chosen)
+    tasks = _tasks(graph, the_plan, given, engine)
+    events = Events(progress if tasks is None or progress is None else _OnceEach(progress))
+    per_item = blocks.per_item(graph, the_plan.block)
+    recorder = _Recorder(outcome, failures, engine, events, per_item)
+    chosen = (engine.adapters if tasks is None else engine.item_adapters)(recorder, events)
+    dr, _ = driver_for(wired_nodes(graph), config, chosen, tasks)
+    wanted = [n for n in the_plan.compute if n not in per_item]
     if progress is not None:
         progress.start(len(the_plan.compute))
     try:
         with quiet_hamilton(), _deep_enough(len(the_plan.compute)):
-            returned = dr.execute(the_plan.compute, overrides=given, inputs=the_plan.inputs)
+            returned = dr.execute(wanted, overrides=given, inputs=the_plan.inputs)
         if recorder not in chosen:  # the nodes ran elsewhere: their results came back
             _collect(returned, outcome, failures)
     except Exception as e:
@@ -132,8 +152,10 @@ def execute(
         elif not failures:  # Hamilton refused the run itself (an input of the wrong type, ...)
             raise RunRefusedError(f"Hamilton refused the run: {e}") from e
     finally:
+        events.pump()  # what threads of a block's items told
         if progress is not None:
             progress.done()
+    _sum_items(outcome, recorder, failures)
     for name in the_plan.compute:  # here, in the kernel's main thread: to the notebook
         if name in outcome.printed:
             out, err = outcome.printed[name]
@@ -144,6 +166,58 @@ def execute(
         name = failed[0]  # the first in dependency order: what its descendants failed from
         outcome.error = _node_error(graph, name, failures[name], locate)
     return outcome
+
+
+def _tasks(
+    graph: DataflowGraph, the_plan: Plan, given: Mapping[str, Any], engine: Engine
+) -> int | None:
+    """None for Hamilton's default executor; for a run over ``Parallelizable[]`` /
+    ``Collect[]`` nodes, the threads its dynamic execution runs a block's items on.
+
+    Raises:
+        EngineError: the engine cannot run such nodes.
+    """
+    if not blocks.dynamic(graph, [*the_plan.compute, *given]):
+        return None
+    if engine.items is None:
+        raise EngineError(
+            f"the {engine.name} engine cannot run Parallelizable[]/Collect[] nodes (Hamilton's"
+            " dynamic execution sends tasks, not nodes, to its own executors): use --engine"
+            " local, threads or processes for this run."
+        )
+    return engine.items
+
+
+def _sum_items(outcome: Outcome, recorder: _Recorder, failures: Mapping[str, Exception]) -> None:
+    """Per-item nodes: their time over all items, and which ran without error."""
+    ran: dict[str, float] = {}
+    for name, seconds in recorder.item_seconds:
+        ran[name] = ran.get(name, 0.0) + seconds
+    outcome.durations.update(ran)
+    outcome.per_item = [n for n in ran if n not in failures]
+
+
+class _OnceEach:
+    """A run's progress, told of each node once however many items it runs for."""
+
+    def __init__(self, inner: Progress) -> None:
+        self.inner, self.started, self.finished = inner, set[str](), set[str]()
+
+    def start(self, total: int) -> None:
+        self.inner.start(total)
+
+    def node_started(self, name: str) -> None:
+        if name not in self.started:
+            self.started.add(name)
+            self.inner.node_started(name)
+
+    def node_finished(self, name: str) -> None:
+        if name not in self.finished:
+            self.finished.add(name)
+            self.inner.node_finished(name)
+
+    def done(self) -> None:
+        self.inner.done()
 
 
 def _collect(returned: Mapping[str, Any], outcome: Outcome, failures: dict[str, Exception]) -> None:

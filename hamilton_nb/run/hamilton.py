@@ -14,6 +14,9 @@ against the installed version):
 - ``NodeTransformer`` / ``macros.pipe_output``: where ``@mutate`` leaves the functions it applies
   to its target (``mutators``), so the target's fingerprint can include their code.
 - ``lifecycle.base.BaseDoNodeExecute`` / ``LifecycleAdapterSet``: the per-node execution hook.
+- ``driver.TaskBasedGraphExecutor`` with ``execution.executors`` / ``execution.grouping``: what
+  ``Builder().enable_dynamic_execution()`` builds, for graphs with ``Parallelizable[]`` /
+  ``Collect[]`` nodes (the default executor refuses them).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from hamilton import driver
+from hamilton.execution import executors, grouping
 from hamilton.function_modifiers.base import NodeTransformer, get_node_decorators, resolve_nodes
 from hamilton.function_modifiers.macros import pipe_output
 from hamilton.graph import FunctionGraph
@@ -93,13 +97,32 @@ def wired_nodes(graph: WiredGraph) -> dict[str, Node]:
 
 
 def driver_for(
-    nodes: dict[str, Node], config: Mapping[str, Any], adapters: list[Any]
+    nodes: dict[str, Node],
+    config: Mapping[str, Any],
+    adapters: list[Any],
+    tasks: int | None = None,
 ) -> tuple[driver.Driver, LifecycleAdapterSet]:
     """A Hamilton driver over already wired nodes, with ``adapters`` (lifecycle hooks, engine
-    adapters); no module is read and no graph is built."""
+    adapters); no module is read and no graph is built.
+
+    ``tasks``: None for Hamilton's default executor; otherwise dynamic execution, as
+    ``Builder().enable_dynamic_execution()`` sets it up, with the items of each
+    ``Parallelizable[]`` block on ``tasks`` threads (0: one after the other, in this thread).
+    """
     adapter_set = LifecycleAdapterSet(*adapters)
     fn_graph = FunctionGraph(nodes, dict(config), adapter_set)
-    dr = driver.Driver(dict(config), adapter=adapter_set, _use_legacy_adapter=False)
+    executor = None
+    if tasks is not None:
+        here = executors.SynchronousLocalTaskExecutor()
+        items = executors.MultiThreadingExecutor(max_tasks=tasks) if tasks else here
+        executor = driver.TaskBasedGraphExecutor(
+            execution_manager=executors.DefaultExecutionManager(here, items),
+            grouping_strategy=grouping.GroupByRepeatableBlocks(),
+            adapter=adapter_set,
+        )
+    dr = driver.Driver(
+        dict(config), adapter=adapter_set, _graph_executor=executor, _use_legacy_adapter=False
+    )
     dr.graph = fn_graph
     return dr, adapter_set
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from hamilton_nb.cache.keys import Keys
-from hamilton_nb.errors import MissingInputError, UnknownNodeError
+from hamilton_nb.errors import MissingInputError, RunRefusedError, UnknownNodeError
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import NodeSpec
 from hamilton_nb.graph.walks import post_order
 from hamilton_nb.ids import NodeName
+from hamilton_nb.run import blocks
 
 
 class Cache(Protocol):
@@ -32,6 +33,8 @@ class Plan:
         inputs: input values (inputs and config) the computed nodes need.
         given: input values the targets depend on, needed or not: a run answered by the cache
             was still a run with these inputs.
+        block: nodes of ``compute`` in a ``Parallelizable[]`` block (``run.blocks``): never
+            taken from the cache, their values not kept.
     """
 
     keys: dict[str, str | None]
@@ -39,6 +42,7 @@ class Plan:
     loaded: dict[str, Any]
     inputs: dict[str, Any]
     given: dict[str, Any] = field(default_factory=dict)
+    block: frozenset[str] = frozenset()
 
 
 def plan(
@@ -55,11 +59,14 @@ def plan(
     Raises:
         UnknownNodeError: a target is neither a node nor an input.
         MissingInputError: a node to compute needs an input nobody gave.
+        RunRefusedError: a target runs once per item of a ``Parallelizable[]`` node.
     """
     nodes = cast(Mapping[str, NodeSpec], graph.nodes())
     unknown = [t for t in targets if t not in nodes and not graph.consumers(t)]
     if unknown:
         raise UnknownNodeError(f"no node named {', '.join(map(repr, unknown))}.")
+    in_block = blocks.block_nodes(graph)
+    _refuse_per_item(graph, [t for t in targets if t in in_block and t not in overrides])
     given = {**config, **inputs}
     ungiven = [t for t in targets if t not in nodes and t not in given and t not in overrides]
     if ungiven:
@@ -80,7 +87,7 @@ def plan(
         if spec is None or name in overrides:
             return ()
         key = keys(name)
-        if key is not None:
+        if key is not None and name not in in_block:
             found, value = cache.get(key)
             if found:
                 loaded[name] = value
@@ -111,4 +118,16 @@ def plan(
             keys(target)
     # the inputs whose keys were needed: those the targets depend on, up to any override
     involved = {n: given[n] for n in keys.known if n in given and n not in nodes}
-    return Plan(keys.known, compute, loaded, needed, involved)
+    return Plan(keys.known, compute, loaded, needed, involved, in_block.intersection(compute))
+
+
+def _refuse_per_item(graph: DataflowGraph, targets: list[str]) -> None:
+    """Targets that run once per item of a ``Parallelizable[]`` node have no value to give."""
+    inside = blocks.per_item(graph, targets)
+    if inside:
+        gather = ", ".join(blocks.collectors(graph)) or "none yet"
+        raise RunRefusedError(
+            f"{', '.join(map(repr, sorted(inside)))}: run once per item of a Parallelizable[]"
+            f" node, with no one value to return. Ask for the Collect[] node that gathers them"
+            f" ({gather})."
+        )

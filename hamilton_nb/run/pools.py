@@ -44,8 +44,11 @@ class _CollectingFutures(FutureAdapter):  # type: ignore[misc]
 class ThreadsEngine(Engine):
     """Nodes on a pool of threads (helps where the work releases the GIL: I/O, NumPy, pandas)."""
 
+    name = "threads"
+
     def __init__(self, spec: EngineSpec) -> None:
         self._adapter = _CollectingFutures(max_workers=spec.workers, thread_name_prefix="node")
+        self.items = spec.workers or os.cpu_count() or 1
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
         self._adapter.events = events
@@ -59,6 +62,8 @@ class ProcessesEngine(ThreadsEngine):
     """Nodes on a pool of processes. The thread-pool adapter walks the graph; each of its threads
     sends one node's function (by value) and arguments to the process pool and waits for it."""
 
+    name = "processes"
+
     def __init__(self, spec: EngineSpec) -> None:
         # a thread waiting for a node's inputs holds its place: keep plenty of them
         super().__init__(EngineSpec(spec.name, 64))
@@ -68,10 +73,15 @@ class ProcessesEngine(ThreadsEngine):
         # every worker up now (the pool starts one only when none is idle): not in a first run
         for started in [self._pool.submit(int) for _ in range(workers)]:
             started.result()
+        self.items = workers  # a block's items: one thread each sends its nodes to the pool
 
     def adapters(self, recorder: Any, events: Events) -> list[Any]:
         ship_by_value()
         return super().adapters(recorder, events)
+
+    def item_adapters(self, recorder: Any, events: Events) -> list[Any]:
+        ship_by_value()
+        return super().item_adapters(recorder, events)
 
     def send(self, node: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Timed:
         result: Timed = self._pool.submit(NodeCall(node, fn).packed(), **kwargs).result()

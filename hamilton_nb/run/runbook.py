@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from hamilton_nb.cache.keys import Keys, value_key
 from hamilton_nb.graph.graph import DataflowGraph
+from hamilton_nb.run import blocks
 from hamilton_nb.run.execute import Outcome
 from hamilton_nb.run.plan import Plan
 
@@ -19,6 +20,7 @@ FRESH, CACHED, STALE, FAILED, INPUT, NEVER = (
     "input",
     "never run",
 )
+NOT_CACHED = "not cached (parallel block)"  # see ``run.blocks``
 
 
 class NodeRun(NamedTuple):  # a tuple: one is made per node per run, so it must be cheap
@@ -40,6 +42,8 @@ class RunReport:
         from_cache: nodes whose cached value was used (loaded, not computed).
         failed: the node that raised, if one did.
         not_stored: nodes whose value cannot be stored on disk, with the reason.
+        not_cached: nodes of ``computed`` in a ``Parallelizable[]`` block: their values are not
+            cached (the block runs again, whole, when its ``Collect[]`` node is not cached).
     """
 
     requested: tuple[str, ...]
@@ -47,6 +51,7 @@ class RunReport:
     from_cache: tuple[str, ...]
     failed: str | None = None
     not_stored: Mapping[str, str] = field(default_factory=dict)
+    not_cached: tuple[str, ...] = ()
 
 
 class _Computed(NamedTuple):
@@ -64,7 +69,8 @@ class RunBook:
     Responsibilities: remember each node's last computation (key, duration, size, failure) and
     the inputs and config of the last run, so a node's state can be told at any time: fresh
     (computed by the last run), cached (its current value is in the cache), stale (computed
-    before, but what it depends on changed since), failed, input or never run.
+    before, but what it depends on changed since), failed, input or never run; or not cached,
+    for a node of a ``Parallelizable[]`` block (``run.blocks``).
     """
 
     def __init__(self) -> None:
@@ -92,16 +98,19 @@ class RunBook:
             known = nodes.get(name)
             duration = known.duration if known and known.key == plan.keys.get(name) else None
             nodes[name] = NodeRun(plan.keys.get(name), duration, sizes.get(name))
-        self._unread = _Computed(list(outcome.results), plan.keys, outcome.durations, sizes)
+        names = [*outcome.results, *outcome.per_item]
+        self._unread = _Computed(names, plan.keys, outcome.durations, sizes)
         failed = outcome.error.node if outcome.error else None
         if failed is not None:
             self.nodes[failed] = NodeRun(
                 plan.keys.get(failed), outcome.durations.get(failed, 0.0), None, failed=True
             )
         self._fresh = set(outcome.results)
-        computed = tuple(n for n in plan.compute if n in outcome.results)
+        ran = set(outcome.per_item)
+        computed = tuple(n for n in plan.compute if n in outcome.results or n in ran)
+        not_cached = tuple(n for n in computed if n in plan.block)
         self.last = RunReport(
-            tuple(requested), computed, tuple(plan.loaded), failed, dict(not_stored)
+            tuple(requested), computed, tuple(plan.loaded), failed, dict(not_stored), not_cached
         )
         return self.last
 
@@ -112,7 +121,7 @@ class RunBook:
         if self._unread is not None:
             names, keys, durations, sizes = self._unread
             self._unread = None
-            self._nodes.update({n: NodeRun(keys[n], durations[n], sizes[n]) for n in names})
+            self._nodes.update({n: NodeRun(keys[n], durations[n], sizes.get(n)) for n in names})
         return self._nodes
 
     def states(self, graph: DataflowGraph, in_cache: Callable[[str], bool]) -> dict[str, str]:
@@ -120,11 +129,14 @@ class RunBook:
         keys = self.keys(graph)
         states = dict.fromkeys(graph.inputs(), INPUT)
         runs = self.nodes
+        in_block = blocks.block_nodes(graph)
         for name in graph.nodes():
             run = runs.get(name)
             key = keys(name)
             if run is not None and run.failed and run.key == key:
                 states[name] = FAILED
+            elif name in in_block:
+                states[name] = NOT_CACHED
             elif key is not None and in_cache(key):
                 fresh = name in self._fresh and run is not None and run.key == key
                 states[name] = FRESH if fresh else CACHED

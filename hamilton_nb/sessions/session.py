@@ -199,8 +199,9 @@ class Session:
         """Cache what a run computed and remember what it did."""
         sizes = sizes_of({**outcome.results, **the_plan.loaded})
         keys = the_plan.keys
+        kept = ((n, v) for n, v in outcome.results.items() if n not in the_plan.block)
         refused = self.cache.put_many(
-            [(k, v, sizes[n]) for n, v in outcome.results.items() if (k := keys.get(n)) is not None]
+            [(k, v, sizes[n]) for n, v in kept if (k := keys.get(n)) is not None]
         )
         not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
         runs = self._state.runs

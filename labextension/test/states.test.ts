@@ -15,6 +15,7 @@ test("a node shows its recorded state, 'never run' as never", () => {
     ["failed", "failed"],
     ["input", "input"],
     ["never run", "never"],
+    ["not cached (parallel block)", "block"],
   ];
   for (const [recorded, shown] of cases) assert.equal(stateOf(TOTAL, node(recorded), undefined).key, shown);
 });
@@ -34,7 +35,7 @@ test("a collapsed cell shows as a cell, whatever the marks", () => {
 });
 
 test("the legend lists every state once, each with an icon and a word", () => {
-  const legend = ["fresh", "cached", "stale", "running", "failed", "input", "never", "cell"];
+  const legend = ["fresh", "cached", "stale", "running", "failed", "input", "never", "block", "cell"];
   assert.deepEqual(STATES.map((s) => s.key), legend);
   for (const s of STATES) assert.ok(s.icon !== "" && s.label !== "");
 });

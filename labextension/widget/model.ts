@@ -3,7 +3,14 @@
 // change both together.
 
 /** A node's recorded state, as ``DataflowSession.states()`` names it. */
-export type NodeState = "fresh" | "cached" | "stale" | "failed" | "input" | "never run";
+export type NodeState =
+  | "fresh"
+  | "cached"
+  | "stale"
+  | "failed"
+  | "input"
+  | "never run"
+  | "not cached (parallel block)";
 
 export interface PictureNode {
   name: string;

@@ -2,7 +2,16 @@
 import type { Target } from "./dot";
 import type { NodeState, PictureNode, RunMarks } from "./model";
 
-export type StateKey = "fresh" | "cached" | "stale" | "running" | "failed" | "input" | "never" | "cell";
+export type StateKey =
+  | "fresh"
+  | "cached"
+  | "stale"
+  | "running"
+  | "failed"
+  | "input"
+  | "never"
+  | "block"
+  | "cell";
 
 export interface State {
   /** The CSS class is ``hnb-state-<key>``. */
@@ -20,6 +29,7 @@ const BY_KEY: Record<StateKey, State> = {
   failed: { key: "failed", icon: "✗", label: "failed" },
   input: { key: "input", icon: "⇢", label: "input" },
   never: { key: "never", icon: "○", label: "never run" },
+  block: { key: "block", icon: "∥", label: "not cached (parallel block: runs per item)" },
   cell: { key: "cell", icon: "▣", label: "collapsed cell (click to open)" },
 };
 
@@ -32,6 +42,7 @@ const RECORDED: Record<NodeState, StateKey> = {
   failed: "failed",
   input: "input",
   "never run": "never",
+  "not cached (parallel block)": "block",
 };
 
 /** The state to show for a drawn node: a running mark wins over the node's recorded state;
