@@ -7,7 +7,8 @@ Each directory holds one example:
 - ``cells.py``: the same code split into ``%%dataflow`` cells in the order a data scientist
   writes them, each cell starting at a ``# %% <label>`` line (``# %% [<module>] <label>`` for a
   cell of another module);
-- ``case.py``: what to run it with (``INPUTS``, ``CONFIG``, small synthetic ``FILES``), the
+- ``case.py``: what to run it with (or ``SAME_CELLS_AS``, another directory whose cells to run
+  with other inputs or config): ``INPUTS``, ``CONFIG``, small synthetic ``FILES``), the
   ``EDITS`` to make, and the known product bugs it shows (``XFAIL``).
 """
 
@@ -87,8 +88,12 @@ def load(directory: Path) -> Case:
     spec.loader.exec_module(mod)
     module = getattr(mod, "MODULE", f"{directory.name}_flow")
     names = getattr(mod, "ORIGINALS", {module: "original.py"})
+    name, directory = (
+        directory.name,
+        directory.parent / getattr(mod, "SAME_CELLS_AS", directory.name),
+    )
     return Case(
-        name=directory.name,
+        name=name,
         module=module,
         cells=split_cells((directory / "cells.py").read_text(), module),
         originals={m: (directory / f).read_text() for m, f in names.items()},
