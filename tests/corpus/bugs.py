@@ -21,8 +21,8 @@ SIBLINGS_RECOMPUTED = (
     "every node Hamilton makes from it"
 )
 UPSTREAM_RECOMPUTES_SIBLINGS = (
-    "a changed node recomputes every node of a decorated function that reads it somewhere, "
-    "even nodes that do not depend on it"
+    "a changed node recomputes every node of a @subdag that reads it, even the subdag's "
+    "nodes that do not depend on it"
 )
 DECORATOR_TARGET_TAINTS_HELPER = (
     "editing a function named in a @mutate decorator recomputes the callers of the decorated helper"
