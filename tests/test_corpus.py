@@ -136,10 +136,19 @@ def _texts(case: Case, cells: list[Cell]) -> dict[str, str]:
     return {m: "\n\n".join(c.source for c in cells if c.module == m) for m in case.originals}
 
 
-def _assert_same_values(case: Case, ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+def _assert_same_values(case: Case, ours: dict[str, Any], texts: dict[str, str]) -> None:
+    """Our values equal a plain driver's run of the same nodes. A node that a later node
+    changes in place (``some_data.loc[-1] = ...``, ``clf.fit(X, y)``) has, in that run, the
+    changed object; ours is what the node returned (the cache keeps its own copy), which is
+    Hamilton's value when the node is asked for alone."""
+    theirs = _plain_run(case, texts, list(ours))
     assert ours.keys() == theirs.keys()
     for name in sorted(theirs.keys() - case.unseeded.keys()):
-        assert_values_equal(ours[name], theirs[name], name)
+        try:
+            assert_values_equal(ours[name], theirs[name], name)
+        except AssertionError:
+            alone = _plain_run(case, texts, [name])[name]
+            assert_values_equal(ours[name], alone, name)
 
 
 def _affected(case: Case, texts: dict[str, str], edit: Edit, targets: list[str]) -> set[str]:
@@ -169,9 +178,7 @@ def _closure(start: Iterable[str], step: Any) -> set[str]:
 @pytest.mark.parametrize("case", _params("values"))
 def test_cells_compute_what_hamilton_computes_from_the_original(case: Case, shell: Shell) -> None:
     session = _start(case, shell, case.cells)
-    ours = _run_all(case, shell, session)
-    theirs = _plain_run(case, case.originals, _targets(case, session))
-    _assert_same_values(case, ours, theirs)
+    _assert_same_values(case, _run_all(case, shell, session), case.originals)
 
 
 @pytest.mark.parametrize("case", _params("graph"))
@@ -193,7 +200,7 @@ def _edit(case: Case, index: int, shell: Shell) -> tuple[set[str], set[str]]:
     _run_cell(shell, cells[edit.cell], edit.cell)
     ours = _run_all(case, shell, session)
     texts, targets = _texts(case, cells), _targets(case, session)
-    _assert_same_values(case, ours, _plain_run(case, texts, targets))
+    _assert_same_values(case, ours, texts)
     assert session.last_run is not None
     return set(session.last_run.computed), _affected(case, texts, edit, targets)
 
@@ -236,4 +243,4 @@ def test_a_restarted_kernel_reads_hamiltons_values_from_the_disk_cache(
     ours = _run_all(case, shell, session)
     assert session.last_run is not None
     assert set(session.last_run.computed) <= memory_only
-    _assert_same_values(case, ours, _plain_run(case, _texts(case, cells), _targets(case, session)))
+    _assert_same_values(case, ours, _texts(case, cells))

@@ -8,7 +8,7 @@ together, or nothing changes.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import FunctionType
@@ -75,16 +75,18 @@ def apply_cell(
 
 
 def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, ExecutedCell]:
-    """Execute ``first``, then each cell that must run again after it (in the order found),
-    and before a cell with ``@mutate``, the cells defining its targets afresh (a target keeps
-    every mutation applied to it). Returns each cell's last execution, in execution order."""
-    queue = deque([first])
+    """Execute ``first``, then each cell that must run again after it, in notebook order (as
+    the module's code would run), and before a cell with ``@mutate`` the cells defining its
+    targets afresh (a target keeps every mutation applied to it). Returns each cell's last
+    execution, in execution order."""
+    book = state.book
+    position = {cid: i for i, cid in enumerate(book.cells)}
+    queue = [first]
     done: dict[CellId, ExecutedCell] = {}
     when: dict[CellId, int] = {}  # when each cell last executed in this run
     times: Counter[CellId] = Counter()
-    book = state.book
     while queue:
-        pending = queue[0]
+        pending = min(queue, key=lambda p: position.get(p.cell, len(position)))
         analyses = [pending.analysis]
         if pending is first:  # a @mutate the user removed must leave its target too
             analyses += [book.cells[c].analysis for c in pending.replaced]
@@ -95,9 +97,10 @@ def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, Execute
         ]
         if stale:
             forced = set().union(*(reruns.mutated_by(a) for a in analyses))
-            queue.extendleft(reversed([_again(state, t, forced) for t in stale]))
-            continue
-        queue.popleft()
+            pending = _queued(queue, stale[0]) or _again(state, stale[0], set())
+            pending.forced |= forced
+        if pending in queue:
+            queue.remove(pending)
         times[pending.cell] += 1
         if times[pending.cell] > _MOST_EXECUTIONS:
             raise CellExecutionError(
@@ -115,15 +118,16 @@ def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, Execute
         )
         skip = {pending.cell, *(set(first.replaced) - {first.cell})}
         for cell in reruns.readers(book, changed, {first.cell: first.analysis}, skip):
-            queued = next((q for q in queue if q.cell == cell), None)
-            if queued is not None:
-                queued.forced |= changed
-            elif cell == first.cell:
-                first.forced |= changed
-                queue.append(first)
-            else:
-                queue.append(_again(state, cell, changed))
+            queued = _queued(queue, cell)
+            if queued is None:
+                queued = first if cell == first.cell else _again(state, cell, set())
+                queue.append(queued)
+            queued.forced |= changed
     return done
+
+
+def _queued(queue: list[PendingCell], cell: CellId) -> PendingCell | None:
+    return next((p for p in queue if p.cell == cell), None)
 
 
 def _again(state: ModuleState, cell: CellId, forced: set[str]) -> PendingCell:

@@ -16,7 +16,5 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.HELPER_IN_DECORATOR,
-    "exact 0": bugs.HELPER_IN_DECORATOR,
     "exact 1": bugs.SIBLINGS_RECOMPUTED,
 }

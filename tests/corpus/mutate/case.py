@@ -22,10 +22,7 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.MUTATE_EDIT_IGNORED,
-    "exact 0": bugs.MUTATE_EDIT_IGNORED,
-    "edit 1": bugs.MUTATE_EDIT_IGNORED,
-    "exact 1": bugs.MUTATE_EDIT_IGNORED,
+    "exact 0": bugs.SIBLINGS_RECOMPUTED,
+    "exact 1": bugs.SIBLINGS_RECOMPUTED,
     "exact 2": bugs.DECORATOR_TARGET_TAINTS_HELPER,
-    "restart": bugs.MUTATE_EDIT_IGNORED,
 }

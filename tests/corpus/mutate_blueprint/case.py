@@ -27,13 +27,6 @@ EDITS = [
 ]
 
 XFAIL = {
-    "values": bugs.MUTATE_IN_LATER_CELL,
-    "graph": bugs.MUTATE_IN_LATER_CELL,
-    "edit 0": bugs.MUTATE_IN_LATER_CELL,
-    "exact 0": bugs.MUTATE_IN_LATER_CELL,
-    "edit 1": bugs.MUTATE_IN_LATER_CELL,
-    "exact 1": bugs.MUTATE_IN_LATER_CELL,
-    "edit 2": bugs.MUTATE_IN_LATER_CELL,
-    "exact 2": bugs.MUTATE_IN_LATER_CELL,
-    "restart": bugs.MUTATE_IN_LATER_CELL,
+    "exact 0": bugs.SIBLINGS_RECOMPUTED,
+    "exact 2": bugs.SIBLINGS_RECOMPUTED,
 }

@@ -16,10 +16,5 @@ EDITS = [
 ]
 
 XFAIL = {
-    "values": bugs.PARALLELIZABLE,
-    "edit 0": bugs.PARALLELIZABLE,
-    "exact 0": bugs.PARALLELIZABLE,
-    "edit 1": bugs.PARALLELIZABLE,
-    "exact 1": bugs.PARALLELIZABLE,
-    "restart": bugs.PARALLELIZABLE,
+    "exact 0": bugs.PARALLEL_BLOCK_RERUNS,
 }

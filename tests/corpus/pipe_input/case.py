@@ -21,9 +21,6 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.HELPER_IN_DECORATOR,
-    "exact 0": bugs.HELPER_IN_DECORATOR,
     "exact 1": bugs.SIBLINGS_RECOMPUTED,
     "exact 2": bugs.SIBLINGS_RECOMPUTED,
-    "restart": bugs.HELPER_IN_DECORATOR,
 }

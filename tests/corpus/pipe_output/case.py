@@ -25,6 +25,5 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.HELPER_IN_DECORATOR,
-    "exact 0": bugs.HELPER_IN_DECORATOR,
+    "exact 0": bugs.SIBLINGS_RECOMPUTED,
 }

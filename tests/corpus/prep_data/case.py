@@ -45,8 +45,5 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.HELPER_IN_DECORATOR,
-    "exact 0": bugs.HELPER_IN_DECORATOR,
     "exact 1": bugs.SIBLINGS_RECOMPUTED,
-    "restart": bugs.HELPER_IN_DECORATOR,
 }

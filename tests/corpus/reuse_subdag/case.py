@@ -15,8 +15,6 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.HELPER_IN_DECORATOR,
-    "exact 0": bugs.HELPER_IN_DECORATOR,
+    "exact 0": bugs.SIBLINGS_RECOMPUTED,
     "exact 1": bugs.UPSTREAM_RECOMPUTES_SIBLINGS,
-    "restart": bugs.HELPER_IN_DECORATOR,
 }
