@@ -227,7 +227,8 @@ def test_config_selects_functions_and_keys_values_apart(shell: Shell) -> None:
         "prices",
     )
     assert shell.ok("%dataflow run price --inputs base=2000.0 --config unit='k'") == 2.0
-    assert shell.ok("%dataflow run price --inputs base=2000.0") == 2000.0
+    assert shell.ok("%dataflow run price --inputs base=2000.0") == 2.0  # the config stays
+    assert shell.ok("%dataflow run price --inputs base=2000.0 --config unit='u'") == 2000.0
     assert shell.ok("%dataflow run price --inputs base=2000.0 --config unit='k'") == 2.0
     assert shell.module().CALLS == ["k", "u"]
 

@@ -30,7 +30,8 @@ class Plan:
             stops there) and of the inputs it read (None: not cacheable).
         compute: nodes to execute, in topological order.
         loaded: values taken from the cache for nodes the computed ones (or the caller) need.
-        inputs: input values (inputs and config) the computed nodes need.
+        inputs: input values the computed nodes need (config values reach them as config,
+            as in Hamilton, where a config value also satisfies an input of its name).
         given: input values the targets depend on, needed or not: a run answered by the cache
             was still a run with these inputs.
         block: nodes of ``compute`` in a ``Parallelizable[]`` block (``run.blocks``): never
@@ -97,8 +98,10 @@ def plan(
         for dep, _ in spec.inputs:
             if dep in nodes:
                 deps.append(dep)
-            elif dep in given:
-                needed[dep] = given[dep]
+            elif dep in inputs:
+                needed[dep] = inputs[dep]
+            elif dep in config:  # Hamilton's rule: a config value is also an input
+                pass
             elif dep not in overrides and spec.hamilton.requires(dep):
                 missing.setdefault(dep, []).append(name)
         return deps
