@@ -235,3 +235,109 @@ def test_changing_a_returned_value_or_an_input_in_place_leaves_the_cache_right(
         assert got == {"grown": [a]}
         got["grown"].append(99)  # the notebook changes what it was given
         assert nb.run(["grown"], {"a": a}) == {"grown": [a]}
+
+
+# -- --config follows Hamilton's semantics, and the session follows the config of its last run -
+
+
+def test_a_config_value_also_satisfies_an_input_of_its_name(shell: Shell) -> None:
+    greet = Notebook(shell, "greet")
+    greet.cell("g", "def greeting(name: str) -> str:\n    return f'hi {name}'\n")
+    assert shell.ok("%dataflow run greeting --module greet --config name='ann'") == "hi ann"
+    assert shell.ok("%dataflow run greeting --module greet --config name='bob'") == "hi bob"
+    greet.restart()  # values from the disk cache of the first kernel
+    assert shell.ok("%dataflow run greeting --module greet --config name='ann'") == "hi ann"
+    assert REGISTRY.sessions["greet"].last_run.computed == ()
+
+
+LOUDNESS = (
+    "from hamilton.function_modifiers import config\n"
+    "@config.when(kind='loud')\ndef sound__loud(x: int) -> int:\n    return x * {n}\n\n"
+    "@config.when(kind='quiet')\ndef sound__quiet(x: int) -> int:\n    return x\n\n"
+    "def heard(sound: int) -> int:\n    return sound + 1\n"
+)
+
+
+def test_status_and_later_cells_follow_the_config_of_the_last_run(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok("%%dataflow sounds\n" + LOUDNESS.format(n=10), "s")
+    assert shell.ok("%dataflow run heard --module sounds --config kind='loud' --inputs x=2") == 21
+    session = REGISTRY.sessions["sounds"]
+    assert session.config == {"kind": "loud"}
+    assert session.states()["sound"] == "fresh" and session.states()["heard"] == "fresh"
+    capsys.readouterr()
+    shell.ok("%%dataflow sounds\n" + LOUDNESS.format(n=100), "s")
+    assert "sounds: ~1 changed, 2 stale" in plain(capsys.readouterr().out)
+    assert session.states()["sound"] == "stale"
+    assert shell.ok("%dataflow run heard --module sounds --inputs x=2") == 201
+
+
+# -- another %%dataflow module that a module uses ----------------------------------------------
+
+FEATURES = "def doubled(x: int) -> int:\n    return x * {n}\n"
+REPORT = (
+    "import features\n"
+    "from hamilton.function_modifiers import subdag, source\n\n"
+    "@subdag(features, inputs={'x': source('raw')})\n"
+    "def reused(doubled: int) -> int:\n    return doubled + 1\n\n"
+    "def called(raw: int) -> int:\n    return features.doubled(raw)\n"
+)
+
+
+def test_a_module_follows_the_live_module_its_subdag_and_its_functions_use(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run() -> Any:
+        return shell.ok("%dataflow run reused called --module report --inputs raw=5")
+
+    shell.ok("%%dataflow features\n" + FEATURES.format(n=2), "f")
+    shell.ok("%%dataflow report\n" + REPORT, "r")
+    assert run() == {"reused": 11, "called": 10}
+    capsys.readouterr()
+    shell.ok("%%dataflow features\n" + FEATURES.format(n=3), "f")
+    assert "report: ~" in plain(capsys.readouterr().out)  # the summary says report followed
+    assert run() == {"reused": 16, "called": 15}
+    # a new kernel on the same cache: the cells run again, values are read from the disk
+    for s in list(REGISTRY.sessions.values()):
+        s.close()
+    REGISTRY.sessions.clear()
+    REGISTRY.cache.flush()
+    REGISTRY.set_cache(NodeCache(REGISTRY.cache.directory))
+    shell.ip.reset(new_session=False)
+    shell.ok("%%dataflow features\n" + FEATURES.format(n=3), "f")
+    shell.ok("%%dataflow report\n" + REPORT, "r")
+    assert run() == {"reused": 16, "called": 15}
+    assert REGISTRY.sessions["report"].last_run.computed == ()
+    shell.ok("%%dataflow features\n" + FEATURES.format(n=4), "f")
+    assert run() == {"reused": 21, "called": 20}
+
+
+def test_a_module_whose_cells_fail_after_another_module_changed_refuses_to_run(
+    shell: Shell,
+) -> None:
+    shell.ok("%%dataflow features\n" + FEATURES.format(n=2), "f")
+    shell.ok("%%dataflow report\nimport features\n", "i")
+    shell.ok("%%dataflow report\n_double = features.doubled  # read when the cell runs\n", "h")
+    shell.ok("%%dataflow report\ndef called(raw: int) -> int:\n    return _double(raw)\n", "c")
+    assert shell.ok("%dataflow run called --module report --inputs raw=5") == 10
+    shell.ok("%%dataflow features\ndef tripled(x: int) -> int:\n    return x * 3\n", "f")
+    error = shell.fails("%dataflow run called --module report --inputs raw=5")
+    assert "features changed" in str(error) and "doubled" in str(error)
+    shell.ok("%%dataflow features\n" + FEATURES.format(n=2), "f")
+    assert shell.ok("%dataflow run called --module report --inputs raw=5") == 10
+
+
+def test_a_change_reaches_a_module_that_uses_a_module_that_uses_it(shell: Shell) -> None:
+    shell.ok("%%dataflow base_m\nRATE = 2\n", "b")
+    shell.ok(
+        "%%dataflow middle_m\nimport base_m\n\ndef _rate() -> int:\n    return base_m.RATE\n", "m"
+    )
+    shell.ok(
+        "%%dataflow top_m\nimport middle_m\n\ndef paid(hours: int) -> int:\n"
+        "    return hours * middle_m._rate()\n",
+        "t",
+    )
+    assert shell.ok("%dataflow run paid --module top_m --inputs hours=10") == 20
+    shell.ok("%%dataflow base_m\nRATE = 3\n", "b")
+    assert shell.ok("%dataflow run paid --module top_m --inputs hours=10") == 30

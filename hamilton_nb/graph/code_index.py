@@ -29,6 +29,13 @@ class CodeIndex:
 
     codes: dict[str, Code] = field(default_factory=dict)
     readers: dict[str, set[str]] = field(default_factory=dict)
+    _version: str | None = None
+
+    def version(self) -> str:
+        """A digest of every name's code: equal for equal code, in this kernel or the next."""
+        if self._version is None:
+            self._version = digest(*sorted(f"{n}={c.digest}" for n, c in self.codes.items()))
+        return self._version
 
     def stage(self, upsert: Mapping[str, Code], remove: Iterable[str]) -> StagedIndex:
         """A read-only view of the index with ``upsert`` and ``remove`` applied."""
@@ -36,6 +43,7 @@ class CodeIndex:
 
     def commit(self, staged: StagedIndex) -> None:
         """Apply a staged change (mutates the index)."""
+        self._version = None
         for name in staged.removed | staged.upsert.keys():
             old = self.codes.pop(name, None)
             if old is not None:

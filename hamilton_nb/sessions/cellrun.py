@@ -17,7 +17,7 @@ from hamilton_nb.errors import CellExecutionError, DataflowError, Location
 from hamilton_nb.graph.code_index import Code
 from hamilton_nb.ids import CellId
 from hamilton_nb.sessions import reruns
-from hamilton_nb.sessions.livemodule import is_dunder
+from hamilton_nb.sessions.livemodule import is_dunder, version_of
 from hamilton_nb.sessions.state import ModuleState
 
 
@@ -56,8 +56,9 @@ class ExecutedCell:
         return {d.name for c in chunks if c.text in self.reusable for d in c.definitions}
 
 
-def execute_cell(state: ModuleState, pending: PendingCell, first: PendingCell) -> ExecutedCell:
+def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) -> ExecutedCell:
     """Execute one cell into the module: bind its names, drop the names it no longer binds.
+    ``cause``: what made the cell run again (None: the user ran it).
 
     Raises:
         DataflowError: the code failed, or binds a name another cell owns.
@@ -73,10 +74,10 @@ def execute_cell(state: ModuleState, pending: PendingCell, first: PendingCell) -
                 state.live.execute(chunk.compile(pending.filename))
             except Exception as e:
                 error = _execution_error(e, pending.cell, pending.filename)
-                if pending is not first:
+                if cause is not None:
                     error.message = (
                         f"{error.message}\n(cell {pending.cell} ran again because it reads,"
-                        f" when it runs, names cell {first.cell} changes:"
+                        f" when it runs, names {cause} changes:"
                         f" {', '.join(sorted(pending.forced)[:5])})"
                     )
                 raise error from e
@@ -172,12 +173,12 @@ def _codes(
             continue
         parts = [d.digest for d in defs]
         if defs[0].kind == "import":
-            parts.append(str(getattr(ns.get(name), "__version__", "")))
+            parts.append(version_of(ns.get(name)))
         reads = frozenset().union(*(d.reads for d in defs)) - {name}
         codes[name] = Code(digest(*parts), reads)
     for name, stmt in borrowed.items():
         value = ns.get(name)
-        version = str(getattr(value, "__version__", ""))
+        version = version_of(value)
         # an import written in the notebook counts as the same import written in a cell
         own = digest(stmt) if stmt else digest("notebook", type(value).__qualname__)
         codes[name] = Code(digest(own, version), frozenset())

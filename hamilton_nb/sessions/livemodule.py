@@ -13,6 +13,8 @@ from hamilton_nb.errors import DataflowError
 from hamilton_nb.run.remote import SHIPPED_CODE
 
 Snapshot = dict[str, Any]
+# a live module's attribute: a function giving the digest of all its code (``version_of``)
+VERSION = "__hamilton_nb_version__"
 
 
 class LiveModule:
@@ -133,6 +135,26 @@ def _code_at(code: CodeType, function: str, line: int) -> str | None:
         return code.co_filename
     nested = (_code_at(c, function, line) for c in code.co_consts if isinstance(c, CodeType))
     return next((f for f in nested if f is not None), None)
+
+
+def live_module_of(value: object) -> ModuleType | None:
+    """The live module ``value`` is, or that its function or class was defined in."""
+    module = value if isinstance(value, ModuleType) else None
+    if module is None:
+        name = getattr(value, "__module__", None)
+        module = sys.modules.get(name) if isinstance(name, str) else None
+    return module if module is not None and getattr(module, "__hamilton_nb__", False) else None
+
+
+def version_of(value: object) -> str:
+    """What stands for ``value``'s code in a fingerprint, besides the statement that bound
+    it: a live module's code (another ``%%dataflow`` module, or an object from one), which
+    changes as its cells do; else a package's ``__version__``."""
+    module = live_module_of(value)
+    if module is not None:
+        version = module.__dict__.get(VERSION)
+        return f"live:{version() if callable(version) else ''}"
+    return str(getattr(value, "__version__", ""))
 
 
 def is_dunder(name: str) -> bool:

@@ -68,6 +68,7 @@ class CellResult:
     replaced: tuple[CellId, ...] = ()
     node_count: int = 0
     ran_again: tuple[CellId, ...] = ()  # other cells run again: they read what it changed
+    followed: tuple[str, ...] = ()  # what other live modules using this one did
 
     def summary(self) -> str:
         """One line, e.g. ``sales: +2 nodes, ~1 changed, 3 stale``."""
@@ -81,7 +82,8 @@ class CellResult:
             again = f"; ran {n} other cell{'s' if n > 1 else ''} again (they read what changed)"
         if not parts:
             return f"{self.module}: no change ({self.node_count} nodes){again}"
-        return f"{self.module}: {', '.join(parts)}, {len(d.stale)} stale{again}"
+        lines = [f"{self.module}: {', '.join(parts)}, {len(d.stale)} stale{again}"]
+        return "\n".join([*lines, *self.followed])
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache, default_cache_dir
 from hamilton_nb.cache.values import private_copy, sizes_of
-from hamilton_nb.errors import UnknownNodeError
+from hamilton_nb.errors import DataflowError, RunRefusedError, UnknownNodeError
 from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import GraphDiff
@@ -21,10 +22,10 @@ from hamilton_nb.run.execute import Outcome, Progress, execute
 from hamilton_nb.run.plan import Plan, plan
 from hamilton_nb.run.runbook import RunBook, RunReport
 from hamilton_nb.sessions import report
-from hamilton_nb.sessions.livemodule import LiveModule
+from hamilton_nb.sessions.livemodule import VERSION, LiveModule
 from hamilton_nb.sessions.records import CellRecord, CellResult, Listener, Notebook, StatusRow
 from hamilton_nb.sessions.state import ModuleState, wired_graph
-from hamilton_nb.sessions.transaction import apply_cell
+from hamilton_nb.sessions.transaction import apply_cell, follow_module, reconfigure
 
 
 class Session:
@@ -48,6 +49,9 @@ class Session:
         self.notify: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
         self.listeners: weakref.WeakSet[Listener] = weakref.WeakSet()
         self._state = ModuleState(LiveModule(name), dict(config or {}), notebook)
+        self._state.live.module.__dict__[VERSION] = lambda: self._state.index.version()
+        self._outdated: dict[str, str] = {}  # modules it reads that changed, and why it fails
+        _OPEN.add(self)
 
     @property
     def module(self) -> Any:
@@ -100,17 +104,7 @@ class Session:
             DataflowError: a function cannot be resolved under ``config``, or the graph would
                 be invalid.
         """
-        state, book = self._state, self._state.book
-        staged = state.index.stage({}, ())
-        specs, nodes = state.resolver.resolve_cells(book.cells.values(), staged, config)
-        graph = wired_graph()
-        graph.apply(specs, ())
-        # nothing failed: commit (the dict is updated in place, so a view of it stays true)
-        state.config.clear()
-        state.config.update(config)
-        state.graph = graph
-        book.renode(nodes)
-        state.resolver.forget_derived()
+        reconfigure(self._state, config)
         self.tell("graph")
 
     def apply_cell(
@@ -134,9 +128,38 @@ class Session:
         Raises:
             DataflowError: the cell was rejected; module, graph and index are unchanged.
         """
+        version = self._state.index.version()
         result = apply_cell(self._state, source, cell_id, label, line_offset)
         self.tell("graph")
+        if self._state.index.version() != version:  # its code changed: modules using it follow
+            result = replace(result, followed=self._tell_readers())
         return result
+
+    def follow(self, module: str, seen: frozenset[str] = frozenset()) -> str | None:
+        """Take in a change of live module ``module``: the cells using it run again (see
+        ``transaction.follow_module``), and the modules using this one follow in turn
+        (``seen``: the modules that already did). Returns what to show (None: it does not use
+        ``module``); when a cell fails, runs are refused until it is fixed or ``module``
+        changes again."""
+        version = self._state.index.version()
+        try:
+            result = follow_module(self._state, module)
+        except DataflowError as e:
+            self._outdated[module] = e.message
+            return f"{self.name}: uses {module}, and now fails: {e.message}"
+        self._outdated.pop(module, None)
+        if result is None:
+            return None
+        self.tell("graph")
+        changed = self._state.index.version() != version
+        further = self._tell_readers(seen | {module}) if changed else ()
+        return "\n".join([result.summary(), *further])
+
+    def _tell_readers(self, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+        """Let every other live module follow this one's change."""
+        seen = seen | {self.name}
+        others = [s for s in list(_OPEN) if s.name not in seen]
+        return tuple(line for s in others if (line := s.follow(self.name, seen)))
 
     @property
     def last_run(self) -> RunReport | None:
@@ -160,7 +183,10 @@ class Session:
         Args:
             nodes: one node name (its value is returned) or several (a dict is returned).
             inputs: values of the graph's inputs.
-            config: Hamilton config, on top of the session's ``config``.
+            config: Hamilton config, on top of the session's ``config``; the result becomes
+                the session's config (``configure``), so status, the widget and the cells run
+                next follow the config of the last run. A config value is also an input of
+                its name, as in Hamilton.
             overrides: values to use for nodes instead of computing them.
             engine: where the nodes to compute run: "local" (in the kernel), "threads",
                 "processes", "dask" or "ray" (see ``hamilton_nb.run.engines``). The cache is the
@@ -175,10 +201,13 @@ class Session:
             NodeExecutionError: a node raised; what ran before it is cached.
         """
         check_engine(engine, workers, address)  # before anything runs; started only if needed
+        _refuse_if_outdated(self, self._outdated)
         names = [nodes] if isinstance(nodes, str) else list(nodes)
         inputs, overrides = dict(inputs or {}), dict(overrides or {})
         merged = {**self.config, **(config or {})}
-        graph = self.graph_for(merged)
+        if not _same_config(merged, self.config):  # status and later cells follow this run
+            self.configure(merged)
+        graph = self.graph
         the_plan = plan(graph, names, inputs, merged, overrides, self.cache)
         if progress is None and self.progress is not None and the_plan.compute:
             progress = self.progress()
@@ -245,6 +274,8 @@ class Session:
         state.book.drop_function(record, fn)
         state.last_diff = diff
         self.tell("graph")
+        for line in self._tell_readers():
+            self.notify(line)
         return diff
 
     def reset(self) -> None:
@@ -265,6 +296,7 @@ class Session:
         self.cache.flush()
         self.reset()
         self._state.live.unregister()
+        _OPEN.discard(self)
 
     def cached_value(self, node: str) -> tuple[bool, Any]:
         """(found, value) of a node in the cache, under the inputs of the latest runs."""
@@ -325,3 +357,30 @@ def _value(name: str, *sources: Mapping[str, Any]) -> Any:
         if name in source:
             return private_copy(source[name]) if i < 2 else source[name]
     raise KeyError(name)
+
+
+def _refuse_if_outdated(session: Session, outdated: Mapping[str, str]) -> None:
+    """Follow again the live modules whose change ``session`` could not follow.
+
+    Raises:
+        RunRefusedError: a cell using one of them still fails.
+    """
+    for module in list(outdated):
+        if session.follow(module) and module in outdated:
+            raise RunRefusedError(
+                f"module {module} changed, and cells of {session.name} that use it fail:"
+                f" {outdated[module]}"
+            )
+
+
+_OPEN: weakref.WeakSet[Session] = weakref.WeakSet()  # every open session of this process
+
+
+def _same_config(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two configs are equal (a value that cannot say so counts as different)."""
+    if a.keys() != b.keys():
+        return False
+    try:
+        return all(a[k] is b[k] or bool(a[k] == b[k]) for k in a)
+    except Exception:
+        return False

@@ -21,8 +21,9 @@ from hamilton_nb.graph.model import GraphDiff, NodeSpec
 from hamilton_nb.ids import CellId, NodeName
 from hamilton_nb.sessions import reruns
 from hamilton_nb.sessions.cellrun import ExecutedCell, PendingCell, execute_cell, imports_of
+from hamilton_nb.sessions.livemodule import is_dunder, live_module_of
 from hamilton_nb.sessions.records import CellRecord, CellResult
-from hamilton_nb.sessions.state import ModuleState
+from hamilton_nb.sessions.state import ModuleState, wired_graph
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def apply_cell(
     book.check_ownership(cid, analysis, replaced, analysis.names - imports_of(analysis))
     snapshot = live.snapshot()
     try:
-        change = _resolve(state, _execute_all(state, pending))
+        change = _resolve(state, _execute_all(state, [pending], pending, f"cell {cid}"))
     except BaseException:
         live.restore(snapshot)
         raise
@@ -74,14 +75,18 @@ def apply_cell(
     return CellResult(live.name, cid, change.diff, replaced, len(state.graph), others)
 
 
-def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, ExecutedCell]:
-    """Execute ``first``, then each cell that must run again after it, in notebook order (as
-    the module's code would run), and before a cell with ``@mutate`` the cells defining its
-    targets afresh (a target keeps every mutation applied to it). Returns each cell's last
-    execution, in execution order."""
+def _execute_all(
+    state: ModuleState, queue: list[PendingCell], first: PendingCell | None, cause: str
+) -> dict[CellId, ExecutedCell]:
+    """Execute the ``queue``d cells, then each cell that must run again after them, in notebook
+    order (as the module's code would run), and before a cell with ``@mutate`` the cells
+    defining its targets afresh (a target keeps every mutation applied to it). ``first``: the
+    user's cell, if they ran one; ``cause``: what changed, for messages. Returns each cell's
+    last execution, in execution order."""
     book = state.book
     position = {cid: i for i, cid in enumerate(book.cells)}
-    queue = [first]
+    gone = set(first.replaced) - {first.cell} if first else set()
+    current = {first.cell: first.analysis} if first else {}
     done: dict[CellId, ExecutedCell] = {}
     when: dict[CellId, int] = {}  # when each cell last executed in this run
     times: Counter[CellId] = Counter()
@@ -92,7 +97,7 @@ def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, Execute
             analyses += [book.cells[c].analysis for c in pending.replaced]
         stale = [
             t
-            for t in reruns.target_cells(book, analyses, {pending.cell, *first.replaced})
+            for t in reruns.target_cells(book, analyses, {pending.cell, *gone, *current})
             if when.get(t, -1) < when.get(pending.cell, 0)
         ]
         if stale:
@@ -108,7 +113,7 @@ def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, Execute
                 " runs, so running it again never settles; merge the cells involved.",
                 Location(pending.cell, None),
             )
-        executed = execute_cell(state, pending, first)
+        executed = execute_cell(state, pending, None if pending is first else cause)
         done.pop(pending.cell, None)
         done[pending.cell] = executed
         when[pending.cell] = sum(times.values())
@@ -116,11 +121,10 @@ def _execute_all(state: ModuleState, first: PendingCell) -> dict[CellId, Execute
         changed = reruns.changed_names(
             state.index, executed.codes, executed.gone, rebound, pending is not first, book
         )
-        skip = {pending.cell, *(set(first.replaced) - {first.cell})}
-        for cell in reruns.readers(book, changed, {first.cell: first.analysis}, skip):
+        for cell in reruns.readers(book, changed, current, {pending.cell, *gone}):
             queued = _queued(queue, cell)
             if queued is None:
-                queued = first if cell == first.cell else _again(state, cell, set())
+                queued = first if first and cell == first.cell else _again(state, cell, set())
                 queue.append(queued)
             queued.forced |= changed
     return done
@@ -262,3 +266,54 @@ def _commit(state: ModuleState, change: _Change) -> None:
     state.resolver.forget_derived()
     state.runs.forget(change.diff.removed)
     state.last_diff = change.diff
+
+
+def follow_module(state: ModuleState, module: str) -> CellResult | None:
+    """After live module ``module`` changed: run again the cells that import it (or import
+    something from it, or borrow it from the notebook), and every cell that read those names
+    when it ran (``@subdag(module)``, ``with_columns(module)``). Their nodes' fingerprints take
+    in the module's new code. None when no cell of this module uses ``module``.
+
+    Raises:
+        DataflowError: a cell run again was rejected; the state is as it was.
+    """
+    live, book = state.live, state.book
+    tied = {
+        n
+        for n, v in live.namespace.items()
+        if not is_dunder(n) and (m := live_module_of(v)) is not None and m.__name__ == module
+    }
+    cells = [c for c, r in book.cells.items() if tied & (r.imports | r.borrowed.keys())]
+    if not cells:
+        return None
+    queue = [_again(state, c, tied) for c in cells]
+    snapshot = live.snapshot()
+    try:
+        change = _resolve(state, _execute_all(state, queue, None, f"module {module}"))
+    except BaseException:
+        live.restore(snapshot)
+        raise
+    _commit(state, change)
+    ran = tuple(p.cell for _, p in change.cells)
+    return CellResult(live.name, ran[0], change.diff, (), len(state.graph), ran[1:])
+
+
+def reconfigure(state: ModuleState, config: Mapping[str, Any]) -> None:
+    """Resolve every function again under ``config`` and make it the state's config (mutates
+    ``state`` only if that succeeds).
+
+    Raises:
+        DataflowError: a function cannot be resolved under ``config``, or the graph would be
+            invalid.
+    """
+    book = state.book
+    staged = state.index.stage({}, ())
+    specs, nodes = state.resolver.resolve_cells(book.cells.values(), staged, config)
+    graph = wired_graph()
+    graph.apply(specs, ())
+    # nothing failed: commit (the dict is updated in place, so a view of it stays true)
+    state.config.clear()
+    state.config.update(config)
+    state.graph = graph
+    book.renode(nodes)
+    state.resolver.forget_derived()

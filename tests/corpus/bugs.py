@@ -1,12 +1,6 @@
-"""The product bugs the corpus shows, one line each (the reasons of its strict xfails)."""
+"""What the product does not do yet on the corpus, one line each (the reasons of its strict
+xfails: a case starts failing once it is fixed, and its mark must go)."""
 
-# known
-CONFIG_KEY_AS_INPUT = "a config key that a node also takes as an input makes the run refused"
-SUBDAG_OF_ANOTHER_MODULE = (
-    "an edit in a %%dataflow module that @subdag reuses does not reach the subdag's nodes"
-)
-
-# found by the corpus
 SIBLINGS_RECOMPUTED = (
     "an edit to one part of a decorated function (body, a decorator argument, a @mutate step "
     "or a helper a @subdag or @pipe step uses) recomputes every node Hamilton makes from it"

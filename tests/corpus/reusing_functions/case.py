@@ -35,7 +35,5 @@ EDITS = [
 ]
 
 XFAIL = {
-    "edit 0": bugs.SUBDAG_OF_ANOTHER_MODULE,
-    "exact 0": bugs.SUBDAG_OF_ANOTHER_MODULE,
-    "restart": bugs.SUBDAG_OF_ANOTHER_MODULE,
+    "exact 0": bugs.SIBLINGS_RECOMPUTED,
 }
