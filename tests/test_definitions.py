@@ -341,3 +341,64 @@ def test_a_change_reaches_a_module_that_uses_a_module_that_uses_it(shell: Shell)
     assert shell.ok("%dataflow run paid --module top_m --inputs hours=10") == 20
     shell.ok("%%dataflow base_m\nRATE = 3\n", "b")
     assert shell.ok("%dataflow run paid --module top_m --inputs hours=10") == 30
+
+
+# -- what runs again is what read a changed value, nothing more ----------------------------------
+
+
+def test_cells_sharing_an_import_do_not_run_each_other_again(nb: Notebook) -> None:
+    nb.cell("limit", "LIMIT = 5\n")
+    tagged = "from hamilton.function_modifiers import tag\n@tag(limit=str(LIMIT))\n"
+    nb.cell("a", tagged + "def a(x: int) -> int:\n    return x\n")
+    nb.cell(
+        "b",
+        "from hamilton.function_modifiers import tag\n@tag(owner='me')\n"
+        "def b(a: int) -> int:\n    return a + 1\n",
+    )
+    nb.cell("limit", "LIMIT = 6\n")  # a runs again; its import of tag is the same object
+    session = REGISTRY.sessions["defs"]
+    assert session.graph.node("a").hamilton.tags["limit"] == "6"
+    assert session.last_diff.changed == {"a"}
+    assert nb.check(["b"], {"x": 1}) == {"b": 2}
+
+
+def test_a_cell_reading_an_unchanged_constant_does_not_run_again(
+    nb: Notebook, shell: Shell
+) -> None:
+    shell.ok("LOADS = []")
+    nb.cell("k", "K = 1\n")
+    nb.cell("consts", "PATH = 'data/sales.csv'\nLIMIT = K * 10\n")
+    nb.cell("load", "LOADS.append(PATH)\nSOURCE = {'path': PATH}\n")
+    nb.cell("k", "K = 2\n")  # consts runs again: PATH is the same string, LIMIT is not
+    assert shell.ip.user_ns["LOADS"] == ["data/sales.csv"]
+
+
+def test_values_that_cannot_be_copied_apart_are_not_cached_and_stay_right(nb: Notebook) -> None:
+    nb.cell(
+        "gen",
+        "import typing\ndef gen(n: int) -> typing.Iterator[int]:\n"
+        "    return (i for i in range(n))\n",
+    )
+    nb.cell("total", "def total(gen: typing.Iterator[int]) -> int:\n    return sum(gen)\n")
+    assert nb.run(["total"], {"n": 4}) == {"total": 6}
+    nb.cell("total", "def total(gen: typing.Iterator[int]) -> int:\n    return sum(gen) * 1\n")
+    assert nb.run(["total"], {"n": 4}) == {"total": 6}  # not a used-up generator from the cache
+
+
+def test_shared_and_cyclic_values_are_copied_once_and_kept(nb: Notebook) -> None:
+    nb.cell(
+        "tree",
+        "def tree(n: int) -> dict:\n    root = {'children': []}\n"
+        "    root['children'].append({'parent': root})\n    return root\n\n"
+        "def size(tree: dict) -> int:\n    return len(tree['children'])\n",
+    )
+    assert nb.run(["size"], {"n": 1}) == {"size": 1}
+    tree = nb.run(["tree"], {"n": 1})["tree"]
+    assert tree["children"][0]["parent"] is tree
+
+
+def test_an_input_given_to_a_run_wins_over_a_config_value_of_its_name(shell: Shell) -> None:
+    shell.ok("%%dataflow conf\ndef b(a: int) -> int:\n    return a * 10\n", "c")
+    assert shell.ok("%dataflow run b --module conf --config a=1") == 10
+    assert shell.ok("%dataflow run b --module conf --inputs a=5") == 50
+    assert shell.ok("%dataflow run b --module conf") == 10

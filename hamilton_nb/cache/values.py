@@ -49,35 +49,70 @@ def _hash_pandas(value: Any, pandas: Any) -> str | None:
 
 
 def private_copy(value: Any) -> Any:
-    """A copy of ``value`` that can be changed in place without changing ``value``: what the
-    cache keeps and hands out, so a node that changes its input (``model.fit(X)``, ``df.loc[...]
-    = ...``, ``list.append``) never changes a cached value.
+    """A copy of ``value`` that can be changed in place without changing ``value`` (``value``
+    itself when it cannot be copied: see ``copy_for_cache``)."""
+    return copy_for_cache(value)[1]
 
-    Immutable values are returned as they are. pandas objects get a shallow copy, which
-    copy-on-write (pandas 3's only mode) makes independent for nearly nothing; numpy arrays are
-    copied; lists, dicts, sets and tuples are copied with their items copied the same way; other
-    objects are deep-copied (an object that cannot be copied is returned as it is).
+
+def copy_for_cache(value: Any) -> tuple[bool, Any]:
+    """(copied, a copy of ``value`` that can be changed in place without changing ``value``):
+    what the cache keeps and hands out, so a node that changes its input (``model.fit(X)``,
+    ``df.loc[...] = ...``, ``list.append``) never changes a cached value. Not copied (False,
+    ``value``): a value ``copy.deepcopy`` refuses (a generator, a connection, a lock), or too
+    deeply nested; the cache must not keep it.
+
+    Immutable values are returned as they are (pyarrow and Spark objects too). pandas objects
+    get a shallow copy, which copy-on-write (pandas 3's only mode) makes independent for nearly
+    nothing; numpy arrays are copied; lists, dicts, sets and tuples are copied with their items
+    copied the same way (shared items and cycles kept); other objects are deep-copied.
     """
+    try:
+        return True, _copy(value, {})
+    except Exception:  # RecursionError included
+        return False, value
+
+
+_SHARED_PACKAGES = frozenset({"pyarrow", "pyspark"})  # their values never change in place
+
+
+def _copy(value: Any, memo: dict[int, Any]) -> Any:
     kind = type(value)
     if kind in _SCALAR_TYPES:
         return value
+    if id(value) in memo:  # shared, or a cycle: copied once
+        return memo[id(value)]
+    if kind is list:
+        items: list[Any] = []
+        memo[id(value)] = items
+        items.extend(_copy(v, memo) for v in value)
+        return items
+    if kind is dict:
+        mapping: dict[Any, Any] = {}
+        memo[id(value)] = mapping
+        mapping.update((k, _copy(v, memo)) for k, v in value.items())
+        return mapping
+    if kind in (tuple, set, frozenset):
+        made = kind(_copy(v, memo) for v in value)
+    else:
+        made = _copy_one(value)
+    memo[id(value)] = made
+    return made
+
+
+def _copy_one(value: Any) -> Any:
+    """A copy of one value that is not a list, dict, set or tuple."""
     pandas = sys.modules.get("pandas")
     if pandas is not None and isinstance(value, pandas.DataFrame | pandas.Series | pandas.Index):
         return value.copy(deep=not _copy_on_write(pandas))
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.ndarray | numpy.generic):
         return value.copy() if isinstance(value, numpy.ndarray) else value
-    if kind in (list, tuple, set, frozenset):
-        return kind(private_copy(v) for v in value)
-    if kind is dict:
-        return {k: private_copy(v) for k, v in value.items()}
     polars = sys.modules.get("polars")
     if polars is not None and isinstance(value, polars.DataFrame | polars.Series):
         return value.clone()
-    try:
-        return copy.deepcopy(value)
-    except Exception:
+    if type(value).__module__.partition(".")[0] in _SHARED_PACKAGES:
         return value
+    return copy.deepcopy(value)
 
 
 def _copy_on_write(pandas: Any) -> bool:

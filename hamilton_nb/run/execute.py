@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from hamilton.node import Node
 
-from hamilton_nb.cache.values import private_copy
+from hamilton_nb.cache.values import copy_for_cache, private_copy
 from hamilton_nb.errors import EngineError, Location, NodeExecutionError, RunRefusedError
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.ids import NodeName
@@ -54,6 +54,7 @@ class Outcome:
     error: NodeExecutionError | None = None
     printed: dict[str, tuple[str, str]] = field(default_factory=dict)  # by nodes run elsewhere
     per_item: list[str] = field(default_factory=list)
+    uncopied: set[str] = field(default_factory=set)  # results that are the nodes' own objects
 
 
 class _Recorder(NodeExecutor):  # type: ignore[misc]
@@ -107,7 +108,10 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
             self.item_seconds.append((node_name, seconds))
             return result
         self.outcome.durations[node_name] = seconds
-        self.outcome.results[node_name] = private_copy(result)  # what nodes after it change
+        copied, kept = copy_for_cache(result)  # apart from what the nodes after it do with it
+        self.outcome.results[node_name] = kept
+        if not copied:
+            self.outcome.uncopied.add(node_name)
         return result
 
 
@@ -136,6 +140,8 @@ def execute(
     per_item = blocks.per_item(graph, the_plan.block)
     recorder = _Recorder(outcome, failures, engine, events, per_item)
     chosen = (engine.adapters if tasks is None else engine.item_adapters)(recorder, events)
+    # an input given for the run wins over a config value of its name (Hamilton refuses both)
+    config = {k: v for k, v in config.items() if k not in the_plan.inputs}
     dr, _ = driver_for(wired_nodes(graph), config, chosen, tasks)
     wanted = [n for n in the_plan.compute if n not in per_item]
     if progress is not None:

@@ -48,6 +48,7 @@ class ExecutedCell:
     gone: set[str]
     functions: list[str]
     codes: dict[str, Code]
+    rebound: set[str]  # names whose value this execution changed (or removed)
 
     @property
     def kept(self) -> set[str]:
@@ -96,7 +97,24 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
     module = state.live.module
     functions = [n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), module)]
     codes = _codes(ns, analysis, bound, pending.borrowed)
-    return ExecutedCell(pending, reusable, bound, owned, imports, gone, functions, codes)
+    rebound = {n for n in bound if not _same_value(ns.get(n, _MISSING), before.get(n, _MISSING))}
+    rebound |= gone | (bound & pending.forced)
+    return ExecutedCell(pending, reusable, bound, owned, imports, gone, functions, codes, rebound)
+
+
+_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _same_value(new: object, old: object) -> bool:
+    """Whether a name bound again holds what it held: the same object (an import, a function
+    kept), or an equal scalar (``PATH = 'a.csv'`` run again), or a tuple of those."""
+    if new is old:
+        return True
+    if type(new) is not type(old):
+        return False
+    if isinstance(new, tuple) and isinstance(old, tuple):
+        return len(new) == len(old) and all(map(_same_value, new, old))
+    return isinstance(new, _SCALARS) and new == old
 
 
 def _reusable_chunks(state: ModuleState, pending: PendingCell) -> dict[str, int]:

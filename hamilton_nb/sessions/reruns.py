@@ -47,7 +47,7 @@ def changed_names(
     Args:
         index: the code index before this change.
         codes, gone: what the cell binds now, and the names it no longer binds.
-        rebound: the names its execution bound again (or removed).
+        rebound: the names whose values its execution changed (or removed).
         anew: the cell ran again for another cell's change: everything it bound again counts
             (a constant's value may differ with the same code). Otherwise what its code
             changed counts, and the ``@mutate`` targets it bound again (they lost their

@@ -144,9 +144,10 @@ class Session:
         version = self._state.index.version()
         try:
             result = follow_module(self._state, module)
-        except DataflowError as e:
-            self._outdated[module] = e.message
-            return f"{self.name}: uses {module}, and now fails: {e.message}"
+        except Exception as e:  # this module's cells; the change of the other one stands
+            message = e.message if isinstance(e, DataflowError) else f"{type(e).__name__}: {e}"
+            self._outdated[module] = message
+            return f"{self.name}: uses {module}, and now fails: {message}"
         self._outdated.pop(module, None)
         if result is None:
             return None
@@ -228,7 +229,8 @@ class Session:
         """Cache what a run computed and remember what it did."""
         sizes = sizes_of({**outcome.results, **the_plan.loaded})
         keys = the_plan.keys
-        kept = ((n, v) for n, v in outcome.results.items() if n not in the_plan.block)
+        skip = the_plan.block | outcome.uncopied  # a node could change an uncopied value
+        kept = ((n, v) for n, v in outcome.results.items() if n not in skip)
         refused = self.cache.put_many(
             [(k, v, sizes[n]) for n, v in kept if (k := keys.get(n)) is not None]
         )
@@ -237,6 +239,8 @@ class Session:
         runs.record(names, the_plan, outcome, sizes, not_stored)
         runs.config = config
         self.cache.remember(self.name, {"inputs": runs.inputs, "config": config})
+        for n in sorted(outcome.uncopied):
+            self.notify(f"{self.name}: '{n}' is not cached: its value cannot be copied apart")
         for n, reason in not_stored.items():
             self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
         for error in self.cache.take_write_errors():  # of earlier runs: writes go on behind

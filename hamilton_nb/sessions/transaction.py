@@ -117,9 +117,8 @@ def _execute_all(
         done.pop(pending.cell, None)
         done[pending.cell] = executed
         when[pending.cell] = sum(times.values())
-        rebound = (executed.bound - executed.kept) | executed.gone
         changed = reruns.changed_names(
-            state.index, executed.codes, executed.gone, rebound, pending is not first, book
+            state.index, executed.codes, executed.gone, executed.rebound, pending is not first, book
         )
         for cell in reruns.readers(book, changed, current, {pending.cell, *gone}):
             queued = _queued(queue, cell)
