@@ -18,6 +18,7 @@ import copy
 import gc
 import pickle
 import statistics
+import sys
 import tempfile
 import time
 import types
@@ -106,6 +107,7 @@ def scenario(repeats: int) -> tuple[float, float]:
                 session.run("total", inputs={"rows": ROWS})
 
             module = types.ModuleType("copies_plain")
+            sys.modules[module.__name__] = module  # Hamilton finds functions by their module
             exec(CHAIN + LAST.format(n=0), module.__dict__)
             dr = driver.Builder().with_modules(module).build()
 

@@ -300,15 +300,30 @@ def test_a_value_that_cannot_be_pickled_still_works_from_memory(
     shell: Shell, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shell.ok(
+        "%%dataflow\nCALLS = []\n"
+        "def rule() -> dict:\n    CALLS.append('rule')\n    return {'f': lambda x: x > 1}\n"
+        "def passed(rule: dict) -> bool:\n    return rule['f'](2)\n",
+        "c",
+    )
+    assert shell.ok("%dataflow run passed") is True
+    assert "'rule' is kept in memory only" in capsys.readouterr().err
+    assert shell.ok("%dataflow run passed rule")["passed"] is True
+    assert shell.module().CALLS == ["rule"]
+
+
+def test_a_value_that_cannot_be_copied_apart_is_not_cached_and_says_so(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok(
         "%%dataflow\nimport threading\nCALLS = []\n"
         "def lock() -> object:\n    CALLS.append('lock')\n    return threading.Lock()\n"
         "def held(lock: object) -> bool:\n    return lock.locked()\n",
         "c",
     )
     assert shell.ok("%dataflow run held") is False
-    assert "'lock' is kept in memory only" in capsys.readouterr().err
+    assert "'lock' is not cached: its value cannot be copied apart" in capsys.readouterr().err
     assert shell.ok("%dataflow run held lock")["held"] is False
-    assert shell.module().CALLS == ["lock"]
+    assert shell.module().CALLS == ["lock", "lock"]  # a node could have changed it: computed
 
 
 def test_a_5000_node_chain_runs_without_recursion_error(shell: Shell) -> None:

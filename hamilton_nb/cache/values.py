@@ -72,7 +72,8 @@ def copy_for_cache(value: Any) -> tuple[bool, Any]:
         return False, value
 
 
-_SHARED_PACKAGES = frozenset({"pyarrow", "pyspark"})  # their values never change in place
+_SHARED_PACKAGES = frozenset({"pyarrow", "pyspark"})
+_CONTAINERS = (list, dict, tuple, set, frozenset)  # their values never change in place
 
 
 def _copy(value: Any, memo: dict[int, Any]) -> Any:
@@ -81,6 +82,10 @@ def _copy(value: Any, memo: dict[int, Any]) -> Any:
         return value
     if id(value) in memo:  # shared, or a cycle: copied once
         return memo[id(value)]
+    if kind in _CONTAINERS and _SCALAR_TYPES.issuperset(
+        map(type, value.values() if kind is dict else value)
+    ):  # only scalars in it (checked at C speed): a shallow copy is a full one
+        return value if kind in (tuple, frozenset) else kind(value)
     if kind is list:
         items: list[Any] = []
         memo[id(value)] = items

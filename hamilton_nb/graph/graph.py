@@ -39,6 +39,8 @@ class DataflowGraph:
         self._consumers: dict[str, set[NodeName]] = {}
         self._lineages: dict[str, Lineage] = {}
         self._mirrors: dict[str, Mirror] = {}
+        self.changes = 0  # counts the changes applied: what is worked out from the graph is
+        # true for as long as this stays the same
 
     def __contains__(self, name: object) -> bool:
         return name in self._nodes
@@ -135,6 +137,7 @@ class DataflowGraph:
         return (dep for dep, _ in spec.inputs) if spec is not None else ()
 
     def _commit(self, staged: StagedGraph) -> GraphDiff:
+        self.changes += 1
         old = {n: self._nodes[n] for n in staged.touched if n in self._nodes}
         for name, spec in old.items():
             for dep, _ in spec.inputs:

@@ -10,6 +10,7 @@ blocks are cached as usual.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 
 from hamilton.node import NodeType
@@ -20,9 +21,21 @@ from hamilton_nb.graph.walks import reachable
 _DYNAMIC = (NodeType.EXPAND, NodeType.COLLECT)
 
 
+_FOUND: weakref.WeakKeyDictionary[DataflowGraph, tuple[int, frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def block_nodes(graph: DataflowGraph) -> frozenset[str]:
     """The nodes of the graph's blocks: each ``Parallelizable[]`` node and the nodes below it
-    that run once per item."""
+    that run once per item (worked out once per change of the graph: every run asks)."""
+    found = _FOUND.get(graph)
+    if found is None or found[0] != graph.changes:
+        found = _FOUND[graph] = (graph.changes, _block_nodes(graph))
+    return found[1]
+
+
+def _block_nodes(graph: DataflowGraph) -> frozenset[str]:
     heads = [n for n, spec in graph.nodes().items() if spec.hamilton.node_role == NodeType.EXPAND]
     if not heads:
         return frozenset()

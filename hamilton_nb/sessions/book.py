@@ -113,6 +113,7 @@ class CellBook:
     def drop_function(self, record: CellRecord, fn: str) -> None:
         """Forget that ``record``'s cell defines function ``fn`` (mutates the book)."""
         self.owners.pop(fn, None)
+        self.cells = dict(self.cells)  # a new dict whenever the cells change: a sign of change
         self.cells[record.id] = replace(
             record,
             names=record.names - {fn},
@@ -122,7 +123,7 @@ class CellBook:
 
     def clear(self) -> None:
         """Forget every cell (mutates the book; anonymous labels keep counting)."""
-        self.cells.clear()
+        self.cells = {}
         self.owners.clear()
         self.borrowed.clear()
 

@@ -8,6 +8,7 @@ run again (as a reactive notebook re-runs dependent cells), so no definition kee
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 
 from hamilton_nb.analysis.cells import CellAnalysis
@@ -61,13 +62,23 @@ def changed_names(
 
 
 def mutations(book: CellBook) -> dict[str, set[str]]:
-    """Every function some accepted ``@mutate`` changes -> the names of its mutators."""
-    found: dict[str, set[str]] = {}
-    for record in book.cells.values():
-        for d in record.analysis.definitions:
-            for target in d.mutates:
-                found.setdefault(target, set()).add(d.name)
-    return found
+    """Every function some accepted ``@mutate`` changes -> the names of its mutators (worked
+    out once per change of the book's cells)."""
+    cells = book.cells
+    found = _MUTATIONS.get(book)
+    if found is None or found[0] is not cells:
+        table: dict[str, set[str]] = {}
+        for record in cells.values():
+            for d in record.analysis.definitions:
+                for target in d.mutates:
+                    table.setdefault(target, set()).add(d.name)
+        found = _MUTATIONS[book] = (cells, table)
+    return found[1]
+
+
+_MUTATIONS: weakref.WeakKeyDictionary[CellBook, tuple[object, dict[str, set[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def readers(
