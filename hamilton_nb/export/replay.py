@@ -4,6 +4,7 @@ a module (and its regression tests)."""
 from __future__ import annotations
 
 import itertools
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
 from hamilton_nb.export.files import write_safely
-from hamilton_nb.export.notebook import DataflowCell, SavedNotebook, read_notebook
+from hamilton_nb.export.notebook import DataflowCell, LineMagic, SavedNotebook, read_notebook
 from hamilton_nb.export.regression import write_tests
 from hamilton_nb.export.render import render
+from hamilton_nb.sessions.livemodule import module_name_problem
 from hamilton_nb.sessions.session import Session
 from hamilton_nb.sessions.view import SessionView
 
@@ -54,31 +56,58 @@ def session_from_notebook(
     saved: SavedNotebook, module: str, cache: NodeCache | None = None
 ) -> Session:
     """A scratch session holding the notebook's cells of ``module`` (their code runs, as it
-    does in the notebook, so what cannot be defined is found here).
+    does in the notebook, so what cannot be defined is found here). The cells of the notebook's
+    other dataflow modules run too, in notebook order, each in a scratch session importable by
+    its module's name while this runs: a cell may import another dataflow of the notebook.
 
     Raises:
         ExportError: a cell is rejected (it names the cell and the line).
     """
-    session = Session(
-        f"_hamilton_nb_export_{next(_scratch)}", _SavedImports(saved), cache or NodeCache(None)
-    )
-    for step in saved.steps:
-        if step.module != module:
-            continue
-        try:
-            if isinstance(step, DataflowCell):
-                session.apply_cell(step.body, step.id, line_offset=1)
-            elif step.command == "reset":
-                session.reset()
-            elif step.node is not None:
-                session.drop(step.node)
-        except DataflowError as e:
-            session.close()
-            raise ExportError(
-                f"{saved.path.name}, cell {step.index + 1}: {str(e).rstrip('.')}."
-                " Nothing was exported."
-            ) from e
-    return session
+    sessions: dict[str, Session] = {}
+    aliases: dict[str, object] = {}
+    replayed = False
+    try:
+        for step in saved.steps:
+            session = sessions.get(step.module)
+            if session is None:
+                session = sessions[step.module] = Session(
+                    f"_hamilton_nb_export_{next(_scratch)}",
+                    _SavedImports(saved),
+                    cache or NodeCache(None),
+                )
+                if step.module not in sys.modules:
+                    sys.modules[step.module] = aliases[step.module] = session.module
+            _replay(saved, step, session)
+        replayed = True
+    finally:
+        for name, alias in aliases.items():
+            if sys.modules.get(name) is alias:
+                del sys.modules[name]
+        for name, s in sessions.items():
+            if name != module or not replayed:
+                s.close()
+    if module not in sessions:
+        raise ExportError(f"{saved.path.name} has no %%dataflow cells for '{module}'.")
+    return sessions[module]
+
+
+def _replay(saved: SavedNotebook, step: DataflowCell | LineMagic, session: Session) -> None:
+    """Apply one step of the notebook to its module's scratch session.
+
+    Raises:
+        ExportError: the step is rejected (it names the cell and the line).
+    """
+    try:
+        if isinstance(step, DataflowCell):
+            session.apply_cell(step.body, step.id, line_offset=1)
+        elif step.command == "reset":
+            session.reset()
+        elif step.node is not None:
+            session.drop(step.node)
+    except DataflowError as e:
+        raise ExportError(
+            f"{saved.path.name}, cell {step.index + 1}: {str(e).rstrip('.')}. Nothing was exported."
+        ) from e
 
 
 def export_notebook(
@@ -105,6 +134,11 @@ def export_notebook(
     """
     saved = read_notebook(notebook)
     name = _pick_module(saved, module)
+    path = output if output is not None else notebook.parent / f"{name}.py"
+    target = str(path.resolve())
+    for problem in (module_name_problem(name, target), module_name_problem(path.stem, target)):
+        if problem is not None:
+            raise ExportError(f"{problem} Nothing was exported.")
     cache = NodeCache(notebook.parent / ".hamilton_nb" / "cache") if tests else NodeCache(None)
     session = session_from_notebook(saved, name, cache)
     try:
@@ -117,7 +151,6 @@ def export_notebook(
                     " notebook (%dataflow run ...) first."
                 )
             session.runs.restore(context["inputs"], context["config"])
-        path = output if output is not None else notebook.parent / f"{name}.py"
         return export_session(
             session,
             path,

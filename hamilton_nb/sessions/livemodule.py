@@ -27,20 +27,9 @@ class LiveModule:
     """
 
     def __init__(self, name: str) -> None:
-        if not name.isidentifier() or keyword.iskeyword(name):
-            raise DataflowError(f"'{name}' is not a valid module name: use a Python identifier.")
-        existing = sys.modules.get(name)
-        if existing is not None and not getattr(existing, "__hamilton_nb__", False):
-            raise DataflowError(
-                f"a module named '{name}' is already imported; pick another name for the dataflow"
-                " so it does not shadow it."
-            )
-        origin = _importable_from(name) if existing is None else None
-        if origin is not None and not _exported_by_us(origin):
-            raise DataflowError(
-                f"a module named '{name}' can be imported from disk ({origin}); pick another"
-                " name for the dataflow so it does not shadow it."
-            )
+        problem = module_name_problem(name)
+        if problem is not None:
+            raise DataflowError(problem)
         self.name = name
         self.module = ModuleType(name, f"Live Hamilton dataflow '{name}' (hamilton_nb).")
         self.module.__dict__["__hamilton_nb__"] = True
@@ -135,6 +124,37 @@ def _code_at(code: CodeType, function: str, line: int) -> str | None:
         return code.co_filename
     nested = (_code_at(c, function, line) for c in code.co_consts if isinstance(c, CodeType))
     return next((f for f in nested if f is not None), None)
+
+
+def module_name_problem(name: str, target: str | None = None) -> str | None:
+    """Why ``name`` cannot be a dataflow's module name (None: it can): not an identifier, a
+    keyword, or the name of a module already imported or importable (the standard library, an
+    installed package, a file on the path), unless that is a dataflow itself or a module
+    hamilton_nb exported, or the ``target`` file an export is about to write (whether it may
+    replace it is for the export to say). The kernel, the CLI and the server ask the same
+    question."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return (
+            f"'{name}' is not a valid module name: use a Python identifier that is not a keyword."
+        )
+    if name in sys.stdlib_module_names:
+        return (
+            f"'{name}' is a module of Python's standard library; pick another name for the"
+            " dataflow so it does not shadow it."
+        )
+    existing = sys.modules.get(name)
+    if existing is not None and not getattr(existing, "__hamilton_nb__", False):
+        return (
+            f"a module named '{name}' is already imported; pick another name for the dataflow"
+            " so it does not shadow it."
+        )
+    origin = _importable_from(name) if existing is None else None
+    if origin is not None and origin != target and not _exported_by_us(origin):
+        return (
+            f"a module named '{name}' can be imported from disk ({origin}); pick another"
+            " name for the dataflow so it does not shadow it."
+        )
+    return None
 
 
 def live_module_of(value: object) -> ModuleType | None:

@@ -1,0 +1,71 @@
+"""The CLI exports a saved notebook by replaying it: every dataflow module of the notebook, in
+notebook order, and module names checked as the kernel checks them (nothing written if not)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+USERS = "%%dataflow unique_users\ndef per_user(events: int) -> int:\n    return events * 2\n"
+REPORT = (
+    "%%dataflow report\nimport unique_users\n"
+    "from hamilton.function_modifiers import subdag, source\n\n"
+    "@subdag(unique_users, inputs={'events': source('raw')})\n"
+    "def reused(per_user: int) -> int:\n    return per_user + 1\n"
+)
+
+
+def _notebook(tmp_path: Path, *cells: str) -> Path:
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), path)
+    return path
+
+
+def _export(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hamilton_nb.jupyter.cli", "export", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_a_module_importing_another_dataflow_of_the_notebook_exports(tmp_path: Path) -> None:
+    notebook = _notebook(tmp_path, USERS, REPORT)
+    done = _export(str(notebook), "--module", "report", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert _export(str(notebook), "--module", "unique_users", cwd=tmp_path).returncode == 0
+    ran = subprocess.run(  # the two exported modules, as plain Hamilton
+        [
+            sys.executable,
+            "-c",
+            "import report\nfrom hamilton import driver\n"
+            "dr = driver.Builder().with_modules(report).build()\n"
+            "print(dr.execute(['reused'], inputs={'raw': 5})['reused'])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "11"
+
+
+def test_module_names_the_kernel_refuses_are_refused_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    for name in ("json", "class"):
+        notebook = _notebook(tmp_path, f"%%dataflow {name}\ndef a() -> int:\n    return 1\n")
+        done = _export(str(notebook), cwd=tmp_path)
+        assert done.returncode == 1
+        assert "Nothing was exported" in done.stderr
+    notebook = _notebook(tmp_path, "%%dataflow fine\ndef a() -> int:\n    return 1\n")
+    done = _export(str(notebook), "-o", str(tmp_path / "json.py"), cwd=tmp_path)
+    assert done.returncode == 1 and "standard library" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb"]
