@@ -11,73 +11,16 @@ from typing import Any
 from hamilton_nb.cache import values
 from hamilton_nb.cache.keys import Keys
 from hamilton_nb.errors import ExportError
-from hamilton_nb.export.files import format_code, generated, write_safely
+from hamilton_nb.export.files import (
+    format_code,
+    generated,
+    write_bytes_atomically,
+    write_safely,
+)
+from hamilton_nb.export.regression_template import COMPARE, HEADER
 from hamilton_nb.sessions.view import SessionView
 
 INLINE = 200  # characters of repr: larger expectations go to the data folder
-
-_HEADER = '''"""Regression tests for ``{module}``: each node's value as the notebook computed it.
-
-Export again with ``--tests`` after an intended change to update the expectations.
-"""
-
-import os
-import pickle
-from pathlib import Path
-
-import pandas as pd
-import pytest
-from hamilton import driver
-
-import {module}
-
-HERE = Path(__file__).parent
-DATA = HERE / "{data}"
-WORKDIR = HERE / {workdir!r}  # where the notebook ran: relative input paths start there
-INPUTS = {inputs}
-CONFIG = {config}
-EXPECTED = {inline}
-STORED = {stored}
-
-
-@pytest.fixture(scope="module")
-def results():
-    here = os.getcwd()
-    os.chdir(WORKDIR)
-    try:
-        dr = driver.Builder().with_modules({module}).with_config(CONFIG).build()
-        yield dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
-    finally:
-        os.chdir(here)
-
-
-def _load_inputs():
-    with open(DATA / "inputs.pkl", "rb") as f:
-        return {{**INPUTS, **pickle.load(f)}}
-
-
-def _expected(node):
-    if node in EXPECTED:
-        return EXPECTED[node]
-    name = STORED[node]
-    if name.endswith(".parquet"):
-        return pd.read_parquet(DATA / name)
-    with open(DATA / name, "rb") as f:
-        return pickle.load(f)
-
-
-@pytest.mark.parametrize("node", [*EXPECTED, *STORED])
-def test_node_gives_what_the_notebook_computed(results, node):
-    got, expected = results[node], _expected(node)
-    if isinstance(expected, pd.DataFrame):
-        pd.testing.assert_frame_equal(got, expected)
-    elif isinstance(expected, pd.Series):
-        pd.testing.assert_series_equal(got, expected)
-    elif isinstance(expected, float):
-        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
-    else:
-        assert got == expected
-'''
 
 
 def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -129,24 +72,24 @@ def write_tests(
         text = repr(value)
         if len(text) <= INLINE and _literal(text, value):
             inline[node] = text
-        elif values.parquet_safe(value):
-            value.to_parquet(folder / f"{node}.parquet")
-            stored[node] = f"{node}.parquet"
         else:
-            (folder / f"{node}.pkl").write_bytes(pickle.dumps(value, protocol=5))
-            stored[node] = f"{node}.pkl"
+            kind, payload = values.dumps(value)  # Parquet for a frame that round-trips exactly
+            stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
+            write_bytes_atomically(folder / stored[node], payload)
     small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
-    (folder / "inputs.pkl").write_bytes(
-        pickle.dumps({k: v for k, v in inputs.items() if k not in small}, protocol=5)
-    )
-    code = _HEADER.format(
-        module=module,
-        data=folder.name,
-        workdir=_relative(workdir, module_path.parent),
-        inputs=repr(small),
-        config=repr(config),
-        inline="{" + ", ".join(f"{k!r}: {v}" for k, v in inline.items()) + "}",
-        stored=repr(stored),
+    rest = {k: v for k, v in inputs.items() if k not in small}
+    write_bytes_atomically(folder / "inputs.pkl", pickle.dumps(rest, protocol=5))
+    code = (
+        HEADER.format(
+            module=module,
+            data=folder.name,
+            workdir=_relative(workdir, module_path.parent),
+            inputs=repr(small),
+            config=repr(config),
+            inline="{" + ", ".join(f"{k!r}: {v}" for k, v in inline.items()) + "}",
+            stored=repr(stored),
+        )
+        + COMPARE
     )
     path = module_path.parent / f"test_{module}.py"
     write_safely(path, generated(format_code(code), source), force)
