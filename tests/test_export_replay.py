@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from tests.conftest import Shell
+
 USERS = "%%dataflow unique_users\ndef per_user(events: int) -> int:\n    return events * 2\n"
 REPORT = (
     "%%dataflow report\nimport unique_users\n"
@@ -69,3 +71,19 @@ def test_module_names_the_kernel_refuses_are_refused_and_nothing_is_written(
     done = _export(str(notebook), "-o", str(tmp_path / "json.py"), cwd=tmp_path)
     assert done.returncode == 1 and "standard library" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.ipynb"]
+
+
+def test_a_refused_export_from_the_magic_writes_nothing(shell: Shell, tmp_path: Path) -> None:
+    shell.ok("%%dataflow shop\ndef total(x: int) -> int:\n    return x * 2\n", "c1")
+    shell.ok("%dataflow run total --module shop --inputs x=2")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "shop.py").write_text("# mine\n")
+    shell.fails("%dataflow export out/shop.py --tests --module shop")
+    assert sorted(p.name for p in out.iterdir()) == ["shop.py"]  # no test file, no data
+    (out / "shop.py").unlink()
+    (out / "test_shop.py").write_text("# my own tests\n")
+    shell.fails("%dataflow export out/shop.py --tests --module shop")
+    assert sorted(p.name for p in out.iterdir()) == ["test_shop.py"]  # no module either
+    shell.ok("%dataflow export out/shop.py --tests --module shop --force")
+    assert {"shop.py", "test_shop.py", "test_shop_data"} <= {p.name for p in out.iterdir()}

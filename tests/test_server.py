@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.jupyter_process import JupyterProcess, start_jupyter, write_notebook
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.jupyter.dataflow import DataflowSession
+from tests.jupyter_process import DATAFLOW_CELLS, JupyterProcess, start_jupyter, write_notebook
 
 ROUTE = "hamilton-nb/export"
 
@@ -178,3 +180,25 @@ def test_a_malformed_request_is_a_bad_request(server: JupyterProcess, body: byte
     )
     assert reply.status_code == 400
     assert reply.json()["message"]
+
+
+def test_a_refused_export_with_tests_writes_no_test_and_no_data(
+    server: JupyterProcess, folder: Path
+) -> None:
+    write_notebook(folder / "nb.ipynb")
+    kernel = DataflowSession("dataflow", cache=NodeCache(folder / ".hamilton_nb" / "cache"))
+    try:  # what the notebook's kernel leaves: a recorded run in the cache beside it
+        for cell in DATAFLOW_CELLS[1:]:
+            kernel.apply_cell(cell.split("\n", 1)[1])
+        kernel.run("doubled", inputs={"x": 1})
+    finally:
+        kernel.cache.flush()
+        kernel.close()
+    (folder / "dataflow.py").write_text("# written by hand\n")
+    before = sorted(p.name for p in folder.iterdir())
+    refused = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb", "tests": True})
+    assert refused.status_code == 409, refused.text
+    assert sorted(p.name for p in folder.iterdir()) == before  # no test file, no data folder
+    forced = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb", "tests": True, "force": True})
+    assert forced.status_code == 200, forced.text
+    assert (folder / "test_dataflow.py").exists() and (folder / "test_dataflow_data").is_dir()

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 from hamilton_nb.analysis.digest import digest
@@ -55,24 +56,45 @@ def write_safely(path: Path, text: str, force: bool = False) -> None:
     Raises:
         OverwriteRefusedError: the file exists and is not ours to replace.
     """
-    if path.exists() and not force:
-        current = path.read_text(encoding="utf-8", errors="replace")
-        if current != text and not is_generated_and_unedited(current):
-            why = (
-                "was edited since hamilton_nb wrote it"
-                if _MARKER.match(current)
-                else ("was not written by hamilton_nb")
-            )
-            raise OverwriteRefusedError(
-                f"{path} {why}; not replacing it. Use --force (force=True) to replace it."
-            )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_all({path: text}, {}, force)
+
+
+def write_all(texts: Mapping[Path, str], data: Mapping[Path, bytes], force: bool = False) -> None:
+    """Write the files of one export: every text file is checked before anything is written
+    (so a refusal writes nothing), then each file is written atomically, data first.
+
+    Raises:
+        OverwriteRefusedError: a text file exists and is not ours to replace (none written).
+    """
+    for path, text in texts.items():
+        if not force:
+            check_replaceable(path, text)
+    for path, payload in data.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(path, payload)
+    for path, text in texts.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def check_replaceable(path: Path, text: str) -> None:
+    """Refuse to replace a file hamilton_nb did not write, or one edited since.
+
+    Raises:
+        OverwriteRefusedError: ``path`` exists and is not ours to replace.
+    """
+    if not path.exists():
+        return
+    current = path.read_text(encoding="utf-8", errors="replace")
+    if current != text and not is_generated_and_unedited(current):
+        why = (
+            "was edited since hamilton_nb wrote it"
+            if _MARKER.match(current)
+            else ("was not written by hamilton_nb")
+        )
+        raise OverwriteRefusedError(
+            f"{path} {why}; not replacing it. Use --force (force=True) to replace it."
+        )
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:

@@ -11,12 +11,7 @@ from typing import Any
 from hamilton_nb.cache import values
 from hamilton_nb.cache.keys import Keys
 from hamilton_nb.errors import ExportError
-from hamilton_nb.export.files import (
-    format_code,
-    generated,
-    write_bytes_atomically,
-    write_safely,
-)
+from hamilton_nb.export.files import format_code, generated
 from hamilton_nb.export.regression_template import COMPARE, HEADER
 from hamilton_nb.sessions.view import SessionView
 
@@ -48,25 +43,25 @@ def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[st
     return dict(runs.inputs), config, expected
 
 
-def write_tests(
-    session: SessionView, module_path: Path, workdir: Path, source: str, force: bool
-) -> Path:
-    """Write ``test_<module>.py`` (and its data folder) beside the exported module.
+def test_files(
+    session: SessionView, module_path: Path, workdir: Path, source: str
+) -> tuple[dict[Path, str], dict[Path, bytes]]:
+    """The files of ``test_<module>.py`` and its data folder beside the exported module, not
+    written: (text files, data files) by path.
 
     Args:
         session: the session whose cached values are the expectations.
         module_path: the exported module.
         workdir: the directory the notebook ran in (relative input paths start there).
         source: the notebook's name, for the header.
-        force: replace a test file hamilton_nb did not write (or one edited since).
 
     Raises:
-        OverwriteRefusedError: the test file exists and is not ours to replace.
+        ExportError: nothing has been computed yet.
     """
     inputs, config, expected = cases(session)
     module = module_path.stem
     folder = module_path.parent / f"test_{module}_data"
-    folder.mkdir(parents=True, exist_ok=True)
+    data: dict[Path, bytes] = {}
     inline, stored = {}, {}
     for node, value in expected.items():
         text = repr(value)
@@ -75,10 +70,10 @@ def write_tests(
         else:
             kind, payload = values.dumps(value)  # Parquet for a frame that round-trips exactly
             stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
-            write_bytes_atomically(folder / stored[node], payload)
+            data[folder / stored[node]] = payload
     small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
     rest = {k: v for k, v in inputs.items() if k not in small}
-    write_bytes_atomically(folder / "inputs.pkl", pickle.dumps(rest, protocol=5))
+    data[folder / "inputs.pkl"] = pickle.dumps(rest, protocol=5)
     code = (
         HEADER.format(
             module=module,
@@ -92,8 +87,7 @@ def write_tests(
         + COMPARE
     )
     path = module_path.parent / f"test_{module}.py"
-    write_safely(path, generated(format_code(code), source), force)
-    return path
+    return {path: generated(format_code(code), source)}, data
 
 
 def _literal(text: str, value: Any) -> bool:

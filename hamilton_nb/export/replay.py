@@ -11,9 +11,9 @@ from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
-from hamilton_nb.export.files import write_safely
+from hamilton_nb.export.files import write_all
 from hamilton_nb.export.notebook import DataflowCell, LineMagic, SavedNotebook, read_notebook
-from hamilton_nb.export.regression import write_tests
+from hamilton_nb.export.regression import test_files
 from hamilton_nb.export.render import render
 from hamilton_nb.sessions.livemodule import module_name_problem
 from hamilton_nb.sessions.session import Session
@@ -44,11 +44,14 @@ def export_session(
     """Write the session's module to ``path`` (and, with ``tests``, its regression tests,
     from the values the session computed; relative inputs start from ``workdir``, by default
     the working directory)."""
-    text = render(session, source, name)  # first: a module that cannot be written, no tests
+    texts = {path: render(session, source, name)}
+    data: dict[Path, bytes] = {}
     tests_path = None
     if tests:
-        tests_path = write_tests(session, path, workdir or Path.cwd(), source, force)
-    write_safely(path, text, force)
+        test_texts, data = test_files(session, path, workdir or Path.cwd(), source)
+        texts.update(test_texts)
+        tests_path = next(iter(test_texts))
+    write_all(texts, data, force)  # all checked first: a refused export writes nothing
     return ExportResult(name or session.name, path, tests_path)
 
 
