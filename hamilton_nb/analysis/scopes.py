@@ -53,7 +53,8 @@ class ChunkScopes:
     ) -> tuple[frozenset[str], frozenset[str]]:
         """(names read when the ``def`` runs: decorators, defaults, annotations; names read
         when the function is called: its body and the scopes nested in it)."""
-        eager = self._module_level(fn)
+        header = [*fn.decorator_list, fn.args, *([fn.returns] if fn.returns else [])]
+        eager = set().union(*(self._module_level(part) for part in header))
         lazy: set[str] = set()
         classes = _Classes(fn)
         for table in self._tables(fn):
@@ -64,14 +65,16 @@ class ChunkScopes:
             (lazy if body else eager).update(_reads(table, classes))
         return frozenset(eager), frozenset(lazy)
 
-    def _module_level(self, stmt: ast.stmt) -> set[str]:
-        """Names the statement loads that the module's own scope reads (exact for a chunk of
-        one statement; for more, a name another statement reads at module level and this one
-        only in an inner scope is counted too: an over-approximation)."""
+    def _module_level(self, node: ast.AST) -> set[str]:
+        """Names ``node`` loads that the module's own scope reads (exact for a chunk of one
+        statement; for more, a name another statement reads at module level and this one only
+        in an inner scope is counted too: an over-approximation)."""
         reads = self._module_reads
+        if not reads:
+            return set()
         return {
             n.id
-            for n in ast.walk(stmt)
+            for n in ast.walk(node)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in reads
         }
 
