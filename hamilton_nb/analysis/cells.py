@@ -13,6 +13,7 @@ from types import CodeType
 from typing import Literal
 
 from hamilton_nb.analysis.digest import digest
+from hamilton_nb.analysis.scopes import ChunkScopes
 from hamilton_nb.errors import CellSyntaxError, Location
 
 Kind = Literal["function", "helper", "class", "constant", "import"]
@@ -75,11 +76,20 @@ class Chunk:
 
 @dataclass(frozen=True)
 class CellAnalysis:
-    """A cell's chunks and definitions, in source order, and the names it reads but not binds."""
+    """A cell's chunks and definitions, in source order, and the names it reads but not binds.
+
+    Attributes:
+        free_names: module-level names its code reads (at any depth: in functions, lambdas,
+            comprehensions, class bodies) and does not bind; builtin names left out.
+        binds: every module-level name its code may bind, beyond its definitions too: by
+            ``except ... as``, a ``match`` capture, a walrus in a module-level comprehension, or
+            a function that declares the name ``global`` and assigns it.
+    """
 
     source: str
     chunks: tuple[Chunk, ...]
     free_names: frozenset[str]
+    binds: frozenset[str] = frozenset()
 
     @cached_property
     def definitions(self) -> tuple[Definition, ...]:
@@ -107,6 +117,7 @@ class _Parsed:
     definitions: tuple[Definition, ...]  # lines counted from the chunk's first line
     loads: frozenset[str]
     only_functions: bool
+    binds: frozenset[str]
 
 
 ChunkCache = dict[str, _Parsed]
@@ -148,8 +159,9 @@ def analyse(
         for (first, text), p in zip(pieces, parsed, strict=True)
     )
     loads = frozenset().union(*(p.loads for p in parsed))
-    bound = {d.name for c in chunks for d in c.definitions}
-    return CellAnalysis(source, chunks, loads - bound)
+    binds = frozenset().union(*(p.binds for p in parsed))
+    bound = {d.name for c in chunks for d in c.definitions} | binds
+    return CellAnalysis(source, chunks, loads - bound, binds)
 
 
 def _parse_whole(source: str, cell: str, line_offset: int) -> _Parsed:
@@ -162,15 +174,16 @@ def _parse_whole(source: str, cell: str, line_offset: int) -> _Parsed:
 
 def _parse(text: str) -> _Parsed:
     tree = ast.parse(text)
-    definitions = tuple(_definitions(tree, text.splitlines()))
+    scopes = ChunkScopes(text)
+    definitions = tuple(_definitions(tree, text.splitlines(), scopes))
     loads: set[str] = set()
     for d in definitions:
         loads |= d.reads
     for stmt in tree.body:
         if not _binds_anything(stmt):
-            loads |= _loads(stmt)
+            loads |= scopes.reads(stmt)
     only_functions = all(isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) for s in tree.body)
-    return _Parsed(definitions, frozenset(loads - _BUILTINS), only_functions)
+    return _Parsed(definitions, frozenset(loads - _BUILTINS), only_functions, scopes.binds)
 
 
 def _shift(definitions: tuple[Definition, ...], by: int) -> tuple[Definition, ...]:
@@ -204,7 +217,7 @@ def _split(source: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
+def _definitions(tree: ast.Module, lines: list[str], scopes: ChunkScopes) -> Iterator[Definition]:
     """Definitions with lines counted from 1 at the start of ``lines``."""
     for stmt in tree.body:
         start = first_line(stmt)
@@ -212,7 +225,7 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
         text = "\n".join(lines[start - 1 : end])
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             kind: Kind = "helper" if stmt.name.startswith("_") else "function"
-            eager, lazy = _function_reads(stmt)
+            eager, lazy = scopes.function_reads(stmt)
             yield Definition(
                 stmt.name,
                 kind,
@@ -225,7 +238,7 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
                 eager,
             )
         elif isinstance(stmt, ast.ClassDef):
-            reads = frozenset(_loads(stmt))
+            reads = scopes.reads(stmt)
             yield Definition(
                 stmt.name, "class", start, end, _code_digest(stmt), reads, text, eager=reads
             )
@@ -233,7 +246,7 @@ def _definitions(tree: ast.Module, lines: list[str]) -> Iterator[Definition]:
             for name, one in single_imports(stmt):
                 yield Definition(name, "import", start, end, digest(one), frozenset(), one)
         else:
-            reads = frozenset(_loads(stmt))
+            reads = scopes.reads(stmt)
             for name in _stored_names(stmt):
                 yield Definition(
                     name, "constant", start, end, _code_digest(stmt), reads, text, eager=reads
@@ -304,37 +317,6 @@ def _is_docstring(stmt: ast.AST) -> bool:
         and isinstance(stmt.value, ast.Constant)
         and isinstance(stmt.value.value, str)
     )
-
-
-def _function_reads(
-    fn: ast.FunctionDef | ast.AsyncFunctionDef,
-) -> tuple[frozenset[str], frozenset[str]]:
-    """Global names a function reads: (from decorators, defaults and annotations, evaluated at
-    definition; from its body, less its parameters and the names its body binds)."""
-    args = fn.args
-    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    params |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    outer: set[str] = set()
-    for expr in [*fn.decorator_list, *args.defaults, *args.kw_defaults, fn.returns]:
-        if expr is not None:
-            outer |= _loads(expr)
-    for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-        if a is not None and a.annotation is not None:
-            outer |= _loads(a.annotation)
-    body_loads: set[str] = set()
-    body_stores: set[str] = set()
-    for stmt in fn.body:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Name):
-                (body_loads if isinstance(node.ctx, ast.Load) else body_stores).add(node.id)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                body_stores.add(node.name)
-    return frozenset(outer), frozenset(body_loads - params - body_stores)
-
-
-def _loads(node: ast.AST) -> set[str]:
-    """Every name ``node`` loads, builtin names included (the module may bind one)."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _binds_anything(stmt: ast.stmt) -> bool:

@@ -32,7 +32,8 @@ def render(session: SessionView, source: str, name: str | None = None) -> str:
     imports = [*notebook_imports, *(s for r in records for s in _cell_imports(r))]
     used = _used_names(records)
     kept = [s for s in dict.fromkeys(imports) if _binds(s) & used]
-    defined = {n for r in records for n in r.names} | {n for s in kept for n in _binds(s)}
+    defined = {n for r in records for n in r.names | r.analysis.binds}
+    defined |= {n for s in kept for n in _binds(s)}
     undefined = {n for n in used - defined if not is_dunder(n)}
     if undefined:
         raise ExportError(

@@ -1,0 +1,3 @@
+# from apache/hamilton tests/resources/very_simple_dag.py
+def b(a: int) -> int:
+    return a
