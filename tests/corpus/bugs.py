@@ -9,10 +9,6 @@ PARALLEL_BLOCK_RERUNS = (
     "the nodes between Parallelizable and Collect are not cached per item: an edit inside the "
     "block runs the whole block again"
 )
-UPSTREAM_RECOMPUTES_SIBLINGS = (
-    "a changed node recomputes every node of a @subdag that reads it, even the subdag's "
-    "nodes that do not depend on it"
-)
 DECORATOR_TARGET_TAINTS_HELPER = (
     "editing a function named in a @mutate decorator recomputes the callers of the decorated helper"
 )

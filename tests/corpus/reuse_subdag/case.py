@@ -16,5 +16,4 @@ EDITS = [
 
 XFAIL = {
     "exact 0": bugs.SIBLINGS_RECOMPUTED,
-    "exact 1": bugs.UPSTREAM_RECOMPUTES_SIBLINGS,
 }
