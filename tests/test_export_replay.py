@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tests.conftest import Shell
+from tests.conftest import Shell, plain
 
 USERS = "%%dataflow unique_users\ndef per_user(events: int) -> int:\n    return events * 2\n"
 REPORT = (
@@ -87,3 +88,30 @@ def test_a_refused_export_from_the_magic_writes_nothing(shell: Shell, tmp_path: 
     assert sorted(p.name for p in out.iterdir()) == ["test_shop.py"]  # no module either
     shell.ok("%dataflow export out/shop.py --tests --module shop --force")
     assert {"shop.py", "test_shop.py", "test_shop_data"} <= {p.name for p in out.iterdir()}
+
+
+def test_export_tests_lists_the_nodes_without_a_test_and_run_covers_them(
+    shell: Shell, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok(
+        "%%dataflow cover\ndef a(x: int) -> int:\n    return x + 1\n\n"
+        "def b(a: int) -> int:\n    return a * 2\n\ndef c(x: int) -> int:\n    return x - 1\n",
+        "c1",
+    )
+    shell.ok("%dataflow run b --module cover --inputs x=1")
+    shell.ok("%%dataflow cover\ndef d(b: int) -> int:\n    return b + 100\n", "c2")
+    capsys.readouterr()
+    shell.ok("%dataflow export cover.py --tests --module cover")
+    said = plain(capsys.readouterr().out)
+    assert "no test for 2 nodes: c (never run), d (never run)" in said
+    shell.ok("%dataflow export cover.py --tests --run --module cover")
+    said = plain(capsys.readouterr().out)
+    assert "no test for" not in said
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_cover.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert ran.returncode == 0 and "4 passed" in ran.stdout, ran.stdout + ran.stderr

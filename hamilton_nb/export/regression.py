@@ -43,6 +43,20 @@ def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[st
     return dict(runs.inputs), config, expected
 
 
+def untested(session: SessionView) -> dict[str, str]:
+    """The nodes that would get no test, with their state (stale, never run, failed, not
+    cached): only a value the cache holds for the latest run's inputs is an expectation."""
+    runs = session.runs
+    graph = session.graph_for(runs.config or dict(session.config))
+    keys = Keys.for_values(graph, runs.inputs)
+    states = session.states()
+    return {
+        name: states.get(name, "never run")
+        for name in graph.nodes()
+        if (key := keys(name)) is None or not session.cache.contains(key)
+    }
+
+
 def test_files(
     session: SessionView, module_path: Path, workdir: Path, source: str
 ) -> tuple[dict[Path, str], dict[Path, bytes]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import itertools
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
 from hamilton_nb.export.files import write_all
 from hamilton_nb.export.notebook import DataflowCell, LineMagic, SavedNotebook, read_notebook
-from hamilton_nb.export.regression import test_files
+from hamilton_nb.export.regression import test_files, untested
 from hamilton_nb.export.render import render
+from hamilton_nb.run.runbook import NOT_CACHED
 from hamilton_nb.sessions.livemodule import module_name_problem
 from hamilton_nb.sessions.session import Session
 from hamilton_nb.sessions.view import SessionView
@@ -29,6 +31,19 @@ class ExportResult:
     module: str
     path: Path
     tests_path: Path | None = None
+    untested: Mapping[str, str] = field(default_factory=dict)  # node -> its state: no test
+
+    def report(self) -> str:
+        """What to tell the user: where the module went, and the nodes left without a test."""
+        lines = [f"{self.module}: exported to {self.path}"]
+        if self.tests_path is not None and self.untested:
+            listed = ", ".join(f"{n} ({why})" for n, why in sorted(self.untested.items()))
+            lines.append(
+                f"{self.module}: no test for {len(self.untested)} node"
+                f"{'s' if len(self.untested) > 1 else ''}: {listed}. Export with --tests --run"
+                " to run them first."
+            )
+        return "\n".join(lines)
 
 
 def export_session(
@@ -38,21 +53,39 @@ def export_session(
     *,
     force: bool = False,
     tests: bool = False,
+    run: bool = False,
     name: str | None = None,
     workdir: Path | None = None,
 ) -> ExportResult:
     """Write the session's module to ``path`` (and, with ``tests``, its regression tests,
     from the values the session computed; relative inputs start from ``workdir``, by default
-    the working directory)."""
+    the working directory; with ``run``, the nodes without a cached value run first)."""
     texts = {path: render(session, source, name)}
     data: dict[Path, bytes] = {}
-    tests_path = None
+    tests_path, missing = None, {}
     if tests:
+        if run:
+            _run_untested(session)
         test_texts, data = test_files(session, path, workdir or Path.cwd(), source)
         texts.update(test_texts)
-        tests_path = next(iter(test_texts))
+        tests_path, missing = next(iter(test_texts)), untested(session)
     write_all(texts, data, force)  # all checked first: a refused export writes nothing
-    return ExportResult(name or session.name, path, tests_path)
+    return ExportResult(name or session.name, path, tests_path, missing)
+
+
+def _run_untested(session: SessionView) -> None:
+    """Run, with the latest run's inputs, the nodes that have no cached value yet.
+
+    Raises:
+        ExportError: one of them failed (nothing was exported).
+    """
+    todo = [n for n, state in untested(session).items() if state != NOT_CACHED]
+    if not todo:
+        return
+    try:
+        session.run(todo, inputs=dict(session.runs.inputs))
+    except DataflowError as e:
+        raise ExportError(f"--run: {str(e).rstrip('.')}. Nothing was exported.") from e
 
 
 def session_from_notebook(
@@ -120,6 +153,7 @@ def export_notebook(
     *,
     force: bool = False,
     tests: bool = False,
+    run: bool = False,
 ) -> ExportResult:
     """Export a saved notebook's dataflow cells of ``module`` to a Hamilton module.
 
@@ -130,6 +164,8 @@ def export_notebook(
         force: replace a file hamilton_nb did not write, or one edited since.
         tests: also write regression tests, from the values the notebook's kernel computed
             (found in the disk cache beside the notebook, where the kernel keeps it).
+        run: with ``tests``, first run the nodes without a value, with the inputs of the
+            kernel's latest run.
 
     Raises:
         ExportError: the notebook has no such dataflow, or a cell is broken.
@@ -160,6 +196,7 @@ def export_notebook(
             notebook.name,
             force=force,
             tests=tests,
+            run=run,
             name=name,
             workdir=notebook.parent,
         )

@@ -46,12 +46,17 @@ def export(args: argparse.Namespace) -> int:
 
     try:
         result = export_notebook(
-            args.notebook, args.output, args.module, force=args.force, tests=args.tests
+            args.notebook,
+            args.output,
+            args.module,
+            force=args.force,
+            tests=args.tests,
+            run=args.run,
         )
     except ExportError as e:
         print(f"hamilton-nb export: {e}", file=sys.stderr)
         return 1
-    print(f"{result.module}: exported to {result.path}")
+    print(result.report())
     return 0
 
 
@@ -68,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--module", help="which dataflow (default: the notebook's only one)")
     out.add_argument("--force", action="store_true", help="replace a file not written by us")
     out.add_argument("--tests", action="store_true", help="also write regression tests")
+    out.add_argument(
+        "--run", action="store_true", help="with --tests: first run the nodes without a value"
+    )
     args = parser.parse_args(argv)
     if not args.notebook.is_file():
         parser.error(f"no such notebook: {args.notebook}")

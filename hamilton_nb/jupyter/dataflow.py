@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hamilton_nb.export.load import load_module
-from hamilton_nb.export.replay import export_session
+from hamilton_nb.export.replay import ExportResult, export_session
 from hamilton_nb.sessions.session import Session
 
 if TYPE_CHECKING:
@@ -24,10 +24,12 @@ class DataflowSession(Session):
         *,
         force: bool = False,
         tests: bool = False,
+        run: bool = False,
         source: str = "a notebook",
     ) -> Path:
         """Write the module's cells as a plain Hamilton module (see ``hamilton_nb.export``);
-        with ``tests``, also ``test_<module>.py`` checking the values computed so far.
+        with ``tests``, also ``test_<module>.py`` checking the values computed so far (with
+        ``run``, the nodes without a value run first, with the latest run's inputs).
 
         Raises:
             ExportError: the module cannot be exported as it is (or nothing was computed
@@ -35,7 +37,19 @@ class DataflowSession(Session):
             OverwriteRefusedError: ``path`` exists and was not written by hamilton_nb (or
                 was edited since); pass ``force=True`` to replace it.
         """
-        return export_session(self, Path(path), source, force=force, tests=tests).path
+        return self.export_all(path, force=force, tests=tests, run=run, source=source).path
+
+    def export_all(
+        self,
+        path: str | Path,
+        *,
+        force: bool = False,
+        tests: bool = False,
+        run: bool = False,
+        source: str = "a notebook",
+    ) -> ExportResult:
+        """``export``, telling also which nodes got no test (``ExportResult.untested``)."""
+        return export_session(self, Path(path), source, force=force, tests=tests, run=run)
 
     def widget(self) -> DataflowWidget:
         """The interactive DAG widget of this module (it stays up to date)."""

@@ -95,6 +95,7 @@ class DataflowMagics(Magics):
     @argument("--max-memory", help="cache: memory cap, e.g. 512MB or 2GB")
     @argument("--force", action="store_true", help="export: replace a file not written by us")
     @argument("--tests", action="store_true", help="export: also write regression tests")
+    @argument("--run", action="store_true", help="export --tests: first run nodes without a value")
     @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
         """``%dataflow show | status | run NODE... | drop NODE | reset | cache | export PATH |
@@ -136,13 +137,14 @@ class DataflowMagics(Magics):
         print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
 
     def _export(self, session: DataflowSession, args: Any) -> None:
-        path = session.export(
+        result = session.export_all(
             _one(args, "export PATH"),
             force=args.force,
             tests=args.tests,
+            run=args.run,
             source=self.notebook_name(),
         )
-        print(f"{session.name}: exported to {path}")
+        print(result.report())
 
     def _load(self, session: DataflowSession, args: Any) -> None:
         path = _one(args, "load PATH")

@@ -1,10 +1,11 @@
 """jupyter_server extension: the authenticated export endpoint behind JupyterLab's button.
 
 ``POST <base_url>/hamilton-nb/export`` with ``{"path": "<notebook, relative to the server
-root>", "module": null, "force": false, "tests": false}`` answers ``200 {"path", "module",
-"tests_path"}`` (paths relative to the root); 409 when the target exists and is not ours to
-replace (retry with ``"force": true``); 400 for a broken cell or a bad request; 403 for a path
-outside the root; 404 for a missing notebook.
+root>", "module": null, "force": false, "tests": false, "run": false}`` answers ``200 {"path",
+"module", "tests_path", "untested"}`` (paths relative to the root; ``untested``: the nodes that
+got no test, with their state; ``"run": true`` runs them first); 409 when the target exists
+and is not ours to replace (retry with ``"force": true``); 400 for a broken cell or a bad
+request; 403 for a path outside the root; 404 for a missing notebook.
 
 The export itself runs in a child Python process (this module run with ``-m``): it executes the
 notebook's ``%%dataflow`` cells to find the broken ones, and a cell's code must not block, crash
@@ -72,7 +73,7 @@ def _parse(body: bytes) -> dict[str, Any]:
     module = request.get("module")
     if module is not None and not (isinstance(module, str) and module.isidentifier()):
         raise _Refused(400, f'"module" must be null or a Python identifier, not {module!r}.')
-    for flag in ("force", "tests"):
+    for flag in ("force", "tests", "run"):
         if not isinstance(request.get(flag, False), bool):
             raise _Refused(400, f'"{flag}" must be true or false.')
     return {
@@ -80,6 +81,7 @@ def _parse(body: bytes) -> dict[str, Any]:
         "module": module,
         "force": request.get("force", False),
         "tests": request.get("tests", False),
+        "run": request.get("run", False),
     }
 
 
@@ -135,7 +137,12 @@ def _export(job: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if target is not None and not target.resolve().is_relative_to(root):
             return 403, {"message": f"{target.name} links outside the server root."}
         result = export_notebook(
-            notebook, target, job["module"], force=job["force"], tests=job["tests"]
+            notebook,
+            target,
+            job["module"],
+            force=job["force"],
+            tests=job["tests"],
+            run=job["run"],
         )
     except OverwriteRefusedError as e:
         return 409, {"message": str(e), "path": _relative(root, target)}
@@ -145,6 +152,7 @@ def _export(job: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         "path": _relative(root, result.path),
         "module": result.module,
         "tests_path": _relative(root, result.tests_path),
+        "untested": dict(result.untested),
     }
 
 
