@@ -144,7 +144,7 @@ class Resolver:
             nodes[record.id] = {
                 f: tuple(NodeName(n.name) for n in ns) for f, ns in resolved.items()
             }
-        _check_unique(specs, config)
+        check_unique(specs, config)
         return specs, nodes
 
     def graph_for(
@@ -169,20 +169,21 @@ class Resolver:
         self._derived.clear()
 
 
-def _check_unique(specs: Iterable[NodeSpec], config: Mapping[str, Any]) -> None:
-    """Refuse two functions of different cells that produce the same node under ``config``
-    (within a cell, ``specs`` already refuses it).
+def check_unique(specs: Iterable[NodeSpec], config: Mapping[str, Any] | None = None) -> None:
+    """Refuse two functions of different cells that produce the same node (under ``config``,
+    when given; within a cell, ``specs`` already refuses it).
 
     Raises:
         DuplicateNodeError: at the later of the two.
     """
     seen: dict[str, NodeSpec] = {}
+    under = f"with config {dict(config)!r}, " if config else ""
     for spec in specs:
         first = seen.setdefault(spec.name, spec)
         if first is not spec:
             raise DuplicateNodeError(
-                f"with config {dict(config)!r}, node '{spec.name}' is produced by both"
-                f" {first.function}() (cell {first.cell}, line {first.line}) and"
-                f" {spec.function}(); give one of them another name or another @config.when.",
+                f"{under}node '{spec.name}' is produced by both {first.function}() (cell"
+                f" {first.cell}, line {first.line}) and {spec.function}(); give one of them"
+                f" another name{' or another @config.when' if config else ''}.",
                 spec.where(),
             )

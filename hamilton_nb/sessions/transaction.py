@@ -15,7 +15,7 @@ from types import FunctionType
 from typing import Any
 
 from hamilton_nb.analysis.cells import Definition, analyse
-from hamilton_nb.errors import CellExecutionError, DuplicateNodeError, Location
+from hamilton_nb.errors import CellExecutionError, Location
 from hamilton_nb.graph.code_index import Code, StagedIndex
 from hamilton_nb.graph.model import GraphDiff, NodeSpec
 from hamilton_nb.ids import CellId, NodeName
@@ -23,6 +23,7 @@ from hamilton_nb.sessions import reruns
 from hamilton_nb.sessions.cellrun import ExecutedCell, PendingCell, execute_cell, imports_of
 from hamilton_nb.sessions.livemodule import is_dunder, live_module_of
 from hamilton_nb.sessions.records import CellRecord, CellResult
+from hamilton_nb.sessions.resolve import check_unique
 from hamilton_nb.sessions.state import ModuleState, wired_graph
 
 
@@ -179,7 +180,7 @@ def _resolve(state: ModuleState, executed: Mapping[CellId, ExecutedCell]) -> _Ch
             for d in c.definitions
         ]
         replaced.update(pending.replaced)
-    _check_one_producer(specs)
+    check_unique(specs)  # two cells of one run may not produce one node
     specs += _refingerprint(state, staged, tuple(replaced))
     untouched = kept_nodes - {s.name for s in specs}
     old_nodes = {n for r in replaced for n in book.cells[r].node_names} - untouched
@@ -203,24 +204,6 @@ def _record(
         borrowed=dict(pending.borrowed),
         objects={n: ns[n] for n in ex.owned if isinstance(ns.get(n), FunctionType)},
     )
-
-
-def _check_one_producer(specs: list[NodeSpec]) -> None:
-    """Refuse two cells of one run that produce the same node (within a cell, ``specs``
-    already refuses it).
-
-    Raises:
-        DuplicateNodeError: at the later of the two.
-    """
-    seen: dict[str, NodeSpec] = {}
-    for spec in specs:
-        first = seen.setdefault(spec.name, spec)
-        if first is not spec:
-            raise DuplicateNodeError(
-                f"node '{spec.name}' is produced by both {first.function}() (cell"
-                f" {first.cell}) and {spec.function}(); give one of them another name.",
-                spec.where(),
-            )
 
 
 def _moved_specs(
