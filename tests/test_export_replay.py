@@ -115,3 +115,26 @@ def test_export_tests_lists_the_nodes_without_a_test_and_run_covers_them(
         timeout=120,
     )
     assert ran.returncode == 0 and "4 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_a_value_that_cannot_be_stored_is_listed_without_a_test(
+    shell: Shell, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok(
+        "%%dataflow rules\ndef rule(x: int) -> dict:\n    return {'f': lambda v: v > x}\n\n"
+        "def passed(rule: dict, x: int) -> bool:\n    return rule['f'](x + 1)\n",
+        "c1",
+    )
+    shell.ok("%dataflow run passed rule --module rules --inputs x=1")
+    capsys.readouterr()
+    shell.ok("%dataflow export rules.py --tests --module rules")
+    said = plain(capsys.readouterr().out)
+    assert "no test for 1 node: rule (its value cannot be stored: " in said
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_rules.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr

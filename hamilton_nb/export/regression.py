@@ -59,9 +59,10 @@ def untested(session: SessionView) -> dict[str, str]:
 
 def test_files(
     session: SessionView, module_path: Path, workdir: Path, source: str
-) -> tuple[dict[Path, str], dict[Path, bytes]]:
+) -> tuple[dict[Path, str], dict[Path, bytes], dict[str, str]]:
     """The files of ``test_<module>.py`` and its data folder beside the exported module, not
-    written: (text files, data files) by path.
+    written: (text files, data files) by path, and the nodes left out because their value
+    cannot be stored (a lock, a generator), with why.
 
     Args:
         session: the session whose cached values are the expectations.
@@ -70,24 +71,34 @@ def test_files(
         source: the notebook's name, for the header.
 
     Raises:
-        ExportError: nothing has been computed yet.
+        ExportError: nothing has been computed yet, or an input cannot be stored.
     """
     inputs, config, expected = cases(session)
     module = module_path.stem
     folder = module_path.parent / f"test_{module}_data"
     data: dict[Path, bytes] = {}
-    inline, stored = {}, {}
+    inline, stored, unstorable = {}, {}, {}
     for node, value in expected.items():
         text = repr(value)
         if len(text) <= INLINE and _literal(text, value):
             inline[node] = text
-        else:
+            continue
+        try:
             kind, payload = values.dumps(value)  # Parquet for a frame that round-trips exactly
-            stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
-            data[folder / stored[node]] = payload
+        except Exception as e:
+            unstorable[node] = f"its value cannot be stored: {type(e).__name__}: {e}"
+            continue
+        stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
+        data[folder / stored[node]] = payload
     small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
     rest = {k: v for k, v in inputs.items() if k not in small}
-    data[folder / "inputs.pkl"] = pickle.dumps(rest, protocol=5)
+    try:
+        data[folder / "inputs.pkl"] = pickle.dumps(rest, protocol=5)
+    except Exception as e:
+        raise ExportError(
+            f"--tests: the inputs {', '.join(sorted(rest))} cannot be stored for the tests"
+            f" ({type(e).__name__}: {e}). Nothing was exported."
+        ) from e
     code = (
         HEADER.format(
             module=module,
@@ -101,7 +112,7 @@ def test_files(
         + COMPARE
     )
     path = module_path.parent / f"test_{module}.py"
-    return {path: generated(format_code(code), source)}, data
+    return {path: generated(format_code(code), source)}, data, unstorable
 
 
 def _literal(text: str, value: Any) -> bool:

@@ -66,9 +66,9 @@ def export_session(
     if tests:
         if run:
             _run_untested(session)
-        test_texts, data = test_files(session, path, workdir or Path.cwd(), source)
+        test_texts, data, unstorable = test_files(session, path, workdir or Path.cwd(), source)
         texts.update(test_texts)
-        tests_path, missing = next(iter(test_texts)), untested(session)
+        tests_path, missing = next(iter(test_texts)), {**untested(session), **unstorable}
     write_all(texts, data, force)  # all checked first: a refused export writes nothing
     return ExportResult(name or session.name, path, tests_path, missing)
 
