@@ -138,3 +138,12 @@ def test_a_value_that_cannot_be_stored_is_listed_without_a_test(
         timeout=120,
     )
     assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_a_broken_cell_of_another_module_does_not_stop_the_export(tmp_path: Path) -> None:
+    broken = "%%dataflow other\ndef b() -> int:\n    return (1\n"
+    notebook = _notebook(tmp_path, broken, "%%dataflow fine\ndef a() -> int:\n    return 1\n")
+    done = _export(str(notebook), "--module", "fine", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    refused = _export(str(notebook), "--module", "other", cwd=tmp_path)
+    assert refused.returncode == 1 and "cell 1" in refused.stderr

@@ -94,7 +94,8 @@ def session_from_notebook(
     """A scratch session holding the notebook's cells of ``module`` (their code runs, as it
     does in the notebook, so what cannot be defined is found here). The cells of the notebook's
     other dataflow modules run too, in notebook order, each in a scratch session importable by
-    its module's name while this runs: a cell may import another dataflow of the notebook.
+    its module's name while this runs: a cell may import another dataflow of the notebook (a
+    cell of theirs that fails changes nothing, as in the kernel).
 
     Raises:
         ExportError: a cell is rejected (it names the cell and the line).
@@ -113,7 +114,12 @@ def session_from_notebook(
                 )
                 if step.module not in sys.modules:
                     sys.modules[step.module] = aliases[step.module] = session.module
-            _replay(saved, step, session)
+            try:
+                _replay(saved, step, session)
+            except ExportError:
+                if step.module == module:
+                    raise
+                # another module's failing cell leaves that module as it was, as in the kernel
         replayed = True
     finally:
         for name, alias in aliases.items():
