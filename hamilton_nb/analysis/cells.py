@@ -38,6 +38,9 @@ class Definition:
         eager: the names of ``reads`` read when the statement runs, not later when a function
             is called: a function's decorators, defaults and annotations; all of a constant's
             or a class's reads. What they held is built into the definition.
+        undecorated: for a function, (digest, reads) of its ``def`` without its decorators:
+            what calling the function depends on. What a decorator built around it is read
+            from the nodes Hamilton makes (``cache.callables``).
     """
 
     name: str
@@ -49,6 +52,7 @@ class Definition:
     source: str
     mutates: frozenset[str] = frozenset()
     eager: frozenset[str] = frozenset()
+    undecorated: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -225,17 +229,20 @@ def _definitions(tree: ast.Module, lines: list[str], scopes: ChunkScopes) -> Ite
         text = "\n".join(lines[start - 1 : end])
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             kind: Kind = "helper" if stmt.name.startswith("_") else "function"
-            eager, lazy = scopes.function_reads(stmt)
+            fn_reads = scopes.function_reads(stmt)
+            bare = copy.copy(stmt)
+            bare.decorator_list = []
             yield Definition(
                 stmt.name,
                 kind,
                 start,
                 end,
                 _code_digest(stmt),
-                eager | lazy,
+                fn_reads.eager | fn_reads.body,
                 text,
                 _mutated(stmt),
-                eager,
+                fn_reads.eager,
+                (_code_digest(bare), fn_reads.signature | fn_reads.body),
             )
         elif isinstance(stmt, ast.ClassDef):
             reads = scopes.reads(stmt)

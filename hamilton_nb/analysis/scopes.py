@@ -13,8 +13,21 @@ import ast
 import symtable
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from typing import NamedTuple
 
 _SCOPES = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
+class FunctionReads(NamedTuple):
+    """The module-level names a ``def`` reads, by when they are read."""
+
+    decorators: frozenset[str]  # when the def runs, by its decorators
+    signature: frozenset[str]  # when the def runs, by its defaults and annotations
+    body: frozenset[str]  # when the function is called
+
+    @property
+    def eager(self) -> frozenset[str]:
+        return self.decorators | self.signature
 
 
 class ChunkScopes:
@@ -48,22 +61,25 @@ class ChunkScopes:
             names |= _reads(table, classes)
         return frozenset(names)
 
-    def function_reads(
-        self, fn: ast.FunctionDef | ast.AsyncFunctionDef
-    ) -> tuple[frozenset[str], frozenset[str]]:
-        """(names read when the ``def`` runs: decorators, defaults, annotations; names read
-        when the function is called: its body and the scopes nested in it)."""
-        header = [*fn.decorator_list, fn.args, *([fn.returns] if fn.returns else [])]
-        eager = set().union(*(self._module_level(part) for part in header))
-        lazy: set[str] = set()
+    def function_reads(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> FunctionReads:
+        """What a ``def`` reads: when it runs (its decorators; its defaults and annotations)
+        and when the function is called (its body and the scopes nested in it)."""
+        header = [fn.args, *([fn.returns] if fn.returns else [])]
+        decorators = set().union(*(self._module_level(d) for d in fn.decorator_list))
+        signature = set().union(*(self._module_level(part) for part in header))
+        body: set[str] = set()
         classes = _Classes(fn)
         for table in self._tables(fn):
-            body = table.get_type() == "function" and (table.get_name(), table.get_lineno()) == (
+            if table.get_type() == "function" and (table.get_name(), table.get_lineno()) == (
                 fn.name,
                 fn.lineno,
-            )
-            (lazy if body else eager).update(_reads(table, classes))
-        return frozenset(eager), frozenset(lazy)
+            ):
+                body.update(_reads(table, classes))
+            elif table.get_lineno() < fn.lineno:  # decorators stand on lines above the def
+                decorators.update(_reads(table, classes))
+            else:
+                signature.update(_reads(table, classes))
+        return FunctionReads(frozenset(decorators), frozenset(signature), frozenset(body))
 
     def _module_level(self, node: ast.AST) -> set[str]:
         """Names ``node`` loads that the module's own scope reads (exact for a chunk of one

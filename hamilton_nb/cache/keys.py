@@ -3,9 +3,12 @@
 A node's value is reused only when its key is unchanged. The key has three parts, each made
 here:
 
-1. the node's **fingerprint** (``node_fingerprint``): its function's code and the code of every
-   helper, constant and import that code reads (the code index's fingerprint), the config its
-   decorators read, and the node's own name, type, parameters and tags;
+1. the node's **fingerprint** (``node_fingerprint``): what the node calls, read from its
+   callable (``callables``: the user's function without its decorators, with the code of every
+   helper, constant and import it reads, and what Hamilton's decorators built around it for
+   this node: a step's helper, a bound value, a validator; where a part cannot be read, the
+   whole decorated function's code), the config its decorators read, and the node's own name,
+   type, parameters and tags;
 2. its **lineage** (``lineage_of``, kept by the graph for every node): the fingerprint hashed with
    the lineage keys of the nodes it reads and the names of the inputs it reads, so equal
    lineage keys mean equal code all the way upstream;

@@ -11,10 +11,12 @@ from hamilton_nb.graph.walks import reachable
 
 @dataclass(frozen=True)
 class Code:
-    """What the index knows of one module-level name: its own digest and the names it reads."""
+    """What the index knows of one module-level name: its own digest and the names it reads;
+    for a function, also those of its ``def`` without decorators (``undecorated``)."""
 
     digest: str
     reads: frozenset[str]
+    undecorated: tuple[str, frozenset[str]] | None = None
 
 
 @dataclass
@@ -36,6 +38,13 @@ class CodeIndex:
         if self._version is None:
             self._version = digest(*sorted(f"{n}={c.digest}" for n, c in self.codes.items()))
         return self._version
+
+    def undecorated_fingerprint(self, name: str) -> str | None:
+        """``StagedIndex.undecorated_fingerprint`` of a defined name, as committed; None: the
+        name is not defined by a cell."""
+        if name not in self.codes:
+            return None
+        return self.stage({}, ()).undecorated_fingerprint(name)
 
     def stage(self, upsert: Mapping[str, Code], remove: Iterable[str]) -> StagedIndex:
         """A read-only view of the index with ``upsert`` and ``remove`` applied."""
@@ -75,6 +84,20 @@ class StagedIndex:
         """Hash of ``name``'s code and of every defined name it reads, transitively."""
         names = reachable([name], self._reads) | {name}
         return digest(*sorted(f"{n}={code.digest}" for n in names if (code := self.code(n))))
+
+    def undecorated_fingerprint(self, name: str) -> str:
+        """Like ``fingerprint``, for a function without its decorators: its ``def``'s code and
+        every defined name the ``def`` reads, transitively (the names only its decorators read
+        are left out)."""
+        code = self.code(name)
+        if code is None or code.undecorated is None:
+            return self.fingerprint(name)
+        own, reads = code.undecorated
+        names = reachable(reads, self._reads) | set(reads)  # itself only if a callee calls it
+        return digest(
+            f"{name}={own}",
+            *sorted(f"{n}={code.digest}" for n in names if (code := self.code(n))),
+        )
 
     def _reads(self, name: str) -> frozenset[str]:
         code = self.code(name)

@@ -193,7 +193,10 @@ def _codes(
         if defs[0].kind == "import":
             parts.append(version_of(ns.get(name)))
         reads = frozenset().union(*(d.reads for d in defs)) - {name}
-        codes[name] = Code(digest(*parts), reads)
+        bare = defs[0].undecorated if len(defs) == 1 else None
+        if bare is not None:
+            bare = (bare[0], bare[1] - {name})
+        codes[name] = Code(digest(*parts), reads, bare)
     for name, stmt in borrowed.items():
         value = ns.get(name)
         version = version_of(value)

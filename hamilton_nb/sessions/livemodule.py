@@ -15,6 +15,7 @@ from hamilton_nb.run.remote import SHIPPED_CODE
 Snapshot = dict[str, Any]
 # a live module's attribute: a function giving the digest of all its code (``version_of``)
 VERSION = "__hamilton_nb_version__"
+FUNCTION_CODE = "__hamilton_nb_function_code__"
 
 
 class LiveModule:
@@ -175,6 +176,20 @@ def version_of(value: object) -> str:
         version = module.__dict__.get(VERSION)
         return f"live:{version() if callable(version) else ''}"
     return str(getattr(value, "__version__", ""))
+
+
+def function_code(value: object) -> str | None:
+    """The fingerprint of a function defined in a live module's cell, in that module: its
+    ``def``'s code and what it reads there (None: not such a function)."""
+    module = live_module_of(value)
+    if module is None or not isinstance(value, FunctionType):
+        return None
+    name = value.__code__.co_qualname
+    code = module.__dict__.get(FUNCTION_CODE)
+    if module.__dict__.get(name) is not value or not callable(code):
+        return None
+    found = code(name)
+    return None if found is None else f"live:{module.__name__}:{found}"
 
 
 def is_dunder(name: str) -> bool:

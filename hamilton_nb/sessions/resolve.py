@@ -3,14 +3,16 @@ fingerprints. Also the graphs a session builds for another config."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from types import FunctionType
 from typing import Any
 
 from hamilton.node import Node
 
 from hamilton_nb.analysis.cells import CellAnalysis
 from hamilton_nb.analysis.digest import digest
+from hamilton_nb.cache.callables import OwnCode, callable_digest, code_digest, global_names
 from hamilton_nb.cache.keys import function_fingerprint, node_fingerprint
 from hamilton_nb.errors import CellExecutionError, DuplicateNodeError, Location
 from hamilton_nb.graph.code_index import StagedIndex
@@ -19,6 +21,7 @@ from hamilton_nb.graph.model import NodeSpec
 from hamilton_nb.ids import CellId, NodeName
 from hamilton_nb.run.hamilton import config_read, mutators, resolve
 from hamilton_nb.sessions.book import first_line
+from hamilton_nb.sessions.livemodule import function_code
 from hamilton_nb.sessions.records import CellRecord
 
 
@@ -31,8 +34,9 @@ class Resolver:
     graph of the same cells under another config.
     """
 
-    def __init__(self, namespace: dict[str, Any]) -> None:
+    def __init__(self, namespace: dict[str, Any], owns_code: Callable[[object], bool]) -> None:
         self.namespace = namespace
+        self.owns_code = owns_code  # whether a function was compiled from the module's cells
         self._derived: dict[str, DataflowGraph] = {}
 
     def resolve(
@@ -70,7 +74,7 @@ class Resolver:
         for fn_name, nodes in resolved.items():
             d = analysis.definition(fn_name)
             line = d.line if d else None
-            fn_fp = self.fingerprint(fn_name, staged, config)
+            fingerprints = self._fingerprints(fn_name, nodes, staged, config)
             for index, n in enumerate(nodes):
                 if n.name in seen:
                     raise DuplicateNodeError(
@@ -87,12 +91,58 @@ class Resolver:
                         index=index,
                         type=n.type,
                         inputs=tuple((p, t) for p, (t, _) in n.input_types.items()),
-                        fingerprint=node_fingerprint(fn_fp, n),
+                        fingerprint=fingerprints[index],
                         line=line,
                         hamilton=n,
                     )
                 )
         return specs
+
+    def _fingerprints(
+        self, fn_name: str, nodes: list[Node], staged: StagedIndex, config: Mapping[str, Any]
+    ) -> list[str]:
+        """Each node's fingerprint: what its callable holds (``cache.callables``: an edit to
+        one step of a decorated function changes that step's nodes only), or, where a part
+        of it cannot be read, the whole function's fingerprint."""
+        read = config_read(self.namespace[fn_name], config)
+        own = self._own(staged)
+        whole: str | None = None
+        fingerprints = []
+        for n in nodes:
+            held = callable_digest(n.callable, own)
+            if held is not None:
+                fingerprints.append(node_fingerprint(function_fingerprint(held, read), n))
+                continue
+            if whole is None:
+                whole = self.fingerprint(fn_name, staged, config)
+            fingerprints.append(node_fingerprint(whole, n))
+        return fingerprints
+
+    def _own(self, staged: StagedIndex) -> OwnCode:
+        """The fingerprint of a function or class of the module's code, found by the name it
+        is bound to (None: the module does not bind it under its own name)."""
+        ns, owns_code = self.namespace, self.owns_code
+
+        def own(obj: object) -> str | None:
+            if isinstance(obj, FunctionType) and owns_code(obj):
+                code = obj.__code__
+                name = code.co_qualname  # its def's name (``@config.when`` renames)
+                if ns.get(name) is obj and staged.code(name) is not None:
+                    return staged.undecorated_fingerprint(name)
+                # a function nested in one, a lambda, or a def since bound again: its code,
+                # and the module's names it may read (the caller reads its closure and
+                # defaults)
+                reads = sorted(n for n in global_names(code) if staged.code(n) is not None)
+                return digest(code_digest(code), *(f"{n}={staged.fingerprint(n)}" for n in reads))
+            elsewhere = function_code(obj)  # defined in another live module
+            if elsewhere is not None:
+                return elsewhere
+            bound = getattr(obj, "__name__", None)
+            if isinstance(bound, str) and ns.get(bound) is obj and staged.code(bound) is not None:
+                return staged.fingerprint(bound)
+            return None
+
+        return own
 
     def fingerprint(self, fn_name: str, staged: StagedIndex, config: Mapping[str, Any]) -> str:
         """A function's fingerprint: its code's, the code of the functions ``@mutate`` applies
@@ -116,13 +166,13 @@ class Resolver:
         the staged change gives another fingerprint."""
         specs: list[NodeSpec] = []
         for fn_name, node_names in functions:
-            fn_fp = self.fingerprint(fn_name, staged, config)
-            for node_name in node_names:
-                spec = graph.node(node_name)
-                if spec is not None:
-                    new = node_fingerprint(fn_fp, spec.hamilton)
-                    if new != spec.fingerprint:
-                        specs.append(replace(spec, fingerprint=new))
+            old = [s for n in node_names if (s := graph.node(n)) is not None]
+            new = self._fingerprints(fn_name, [s.hamilton for s in old], staged, config)
+            specs += [
+                replace(s, fingerprint=f)
+                for s, f in zip(old, new, strict=True)
+                if f != s.fingerprint
+            ]
         return specs
 
     def resolve_cells(

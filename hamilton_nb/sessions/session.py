@@ -22,7 +22,7 @@ from hamilton_nb.run.execute import Outcome, Progress, execute
 from hamilton_nb.run.plan import Plan, plan
 from hamilton_nb.run.runbook import RunBook, RunReport
 from hamilton_nb.sessions import report
-from hamilton_nb.sessions.livemodule import VERSION, LiveModule
+from hamilton_nb.sessions.livemodule import FUNCTION_CODE, VERSION, LiveModule
 from hamilton_nb.sessions.records import CellRecord, CellResult, Listener, Notebook, StatusRow
 from hamilton_nb.sessions.state import ModuleState, wired_graph
 from hamilton_nb.sessions.transaction import apply_cell, follow_module, reconfigure
@@ -49,7 +49,7 @@ class Session:
         self.notify: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
         self.listeners: weakref.WeakSet[Listener] = weakref.WeakSet()
         self._state = ModuleState(LiveModule(name), dict(config or {}), notebook)
-        self._state.live.module.__dict__[VERSION] = lambda: self._state.index.version()
+        _publish(self._state.live.module.__dict__, lambda: self._state.index)
         self._outdated: dict[str, str] = {}  # modules it reads that changed, and why it fails
         _OPEN.add(self)
 
@@ -389,3 +389,10 @@ def _same_config(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
         return all(a[k] is b[k] or bool(a[k] == b[k]) for k in a)
     except Exception:
         return False
+
+
+def _publish(module: dict[str, Any], index: Callable[[], CodeIndex]) -> None:
+    """What other live modules read of this one's code (``livemodule.version_of`` and
+    ``livemodule.function_code``)."""
+    module[VERSION] = lambda: index().version()
+    module[FUNCTION_CODE] = lambda name: index().undecorated_fingerprint(name)

@@ -47,7 +47,7 @@ class ModuleState:
     resolver: Resolver = field(init=False)
 
     def __post_init__(self) -> None:
-        self.resolver = Resolver(self.live.namespace)
+        self.resolver = Resolver(self.live.namespace, self.live.owns_code)
 
 
 def wired_graph() -> DataflowGraph:

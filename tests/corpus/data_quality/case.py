@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 INPUTS = {
     "age": pd.Series([33.0, 50.0, 38.0, 39.0, 28.0, 36.0]),
@@ -24,7 +24,3 @@ EDITS = [
     ),
     Edit("summer-months", 4, "isin([1, 2, 12])", "isin([1, 2, 3, 12])", ("is_summer_raw",)),
 ]
-
-XFAIL = {
-    "exact 1": bugs.SIBLINGS_RECOMPUTED,
-}

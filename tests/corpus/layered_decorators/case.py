@@ -1,6 +1,6 @@
 """``@does`` over ``@parameterize_values`` over ``@config.when``, the helper in its own cell."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 INPUTS = {"b": 3}
 CONFIG = {"foo": "bar"}
@@ -14,7 +14,3 @@ EDITS = [
     ),
     Edit("parameter-value", 2, '("e", "First value"): 10', '("e", "First value"): 12', ("e",)),
 ]
-
-XFAIL = {
-    "exact 1": bugs.SIBLINGS_RECOMPUTED,
-}

@@ -22,7 +22,5 @@ EDITS = [
 ]
 
 XFAIL = {
-    "exact 0": bugs.SIBLINGS_RECOMPUTED,
-    "exact 1": bugs.SIBLINGS_RECOMPUTED,
     "exact 2": bugs.DECORATOR_TARGET_TAINTS_HELPER,
 }

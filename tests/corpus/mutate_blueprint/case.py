@@ -1,6 +1,6 @@
 """``@mutate`` as Hamilton's example writes it: the data first, the mutations in later cells."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 EDITS = [
     Edit(
@@ -25,8 +25,3 @@ EDITS = [
         ("data_1.with_sort", "data_2.with_sort"),
     ),
 ]
-
-XFAIL = {
-    "exact 0": bugs.SIBLINGS_RECOMPUTED,
-    "exact 2": bugs.SIBLINGS_RECOMPUTED,
-}

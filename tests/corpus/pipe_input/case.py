@@ -1,6 +1,6 @@
 """``@pipe_input``: chains of steps on a function's input, made of helpers in their own cell."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 INPUTS = {"input_1": 1, "input_2": 2, "input_3": 3}
 EDITS = [
@@ -19,8 +19,3 @@ EDITS = [
     Edit("body", 4, "return v + 10", "return v + 20", ("chain_2_using_pipe",)),
     Edit("step-value", 4, "n=value(2)", "n=value(3)", ("chain_2_using_pipe.b",)),
 ]
-
-XFAIL = {
-    "exact 1": bugs.SIBLINGS_RECOMPUTED,
-    "exact 2": bugs.SIBLINGS_RECOMPUTED,
-}

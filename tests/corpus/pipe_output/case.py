@@ -1,6 +1,6 @@
 """``@pipe_output``: steps after a function's body, some switched on by config (``.when``)."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 INPUTS = {"input_1": 1, "input_2": 2, "input_3": 3}
 CONFIG = {"key": "Yes"}
@@ -23,7 +23,3 @@ EDITS = [
         "source-node", 2, '"-upstream-"', '"-up-"', ("upstream", "chain_not_using_pipe_output")
     ),
 ]
-
-XFAIL = {
-    "exact 0": bugs.SIBLINGS_RECOMPUTED,
-}

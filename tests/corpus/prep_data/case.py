@@ -4,7 +4,7 @@ with ``value`` and ``source``."""
 import numpy as np
 import pandas as pd
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 _dates = pd.date_range("2022-01-01", periods=25, freq="D")
 _rng = np.random.default_rng(7)
@@ -43,7 +43,3 @@ EDITS = [
         ("acquisition_cost",),
     ),
 ]
-
-XFAIL = {
-    "exact 1": bugs.SIBLINGS_RECOMPUTED,
-}

@@ -1,6 +1,6 @@
 """``@subdag`` reusing functions made by a helper, with ``@parameterize`` and ``@does`` after."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 EDITS = [
     Edit("reused-function", 2, "return c * 2", "return c * 3", ("v1.e", "v2.e", "v3.e", "v4.e")),
@@ -13,7 +13,3 @@ EDITS = [
         ("sum_everything",),
     ),
 ]
-
-XFAIL = {
-    "exact 0": bugs.SIBLINGS_RECOMPUTED,
-}

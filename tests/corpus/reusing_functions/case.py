@@ -1,7 +1,7 @@
 """``@subdag`` reusing another module's functions (``import unique_users``), both written in
 cells: the other module in its own ``%%dataflow unique_users`` cells."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 MODULE = "reusable_subdags"
 ORIGINALS = {"unique_users": "original_unique_users.py", "reusable_subdags": "original.py"}
@@ -33,7 +33,3 @@ EDITS = [
         ("website_interactions",),
     ),
 ]
-
-XFAIL = {
-    "exact 0": bugs.SIBLINGS_RECOMPUTED,
-}
