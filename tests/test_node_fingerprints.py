@@ -6,6 +6,7 @@ with a plain Hamilton driver on a fresh module of the same cells, in a real shel
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -166,3 +167,19 @@ def test_a_callable_holding_what_cannot_be_read_has_no_digest() -> None:
     assert callable_digest(lambda: held, own) is None  # not a library's, not the user's
     assert callable_digest(len, own) is not None  # a builtin counts by its name
     assert callable_digest(print, own) != callable_digest(len, own)
+
+
+def test_a_generic_type_counts_by_its_parts() -> None:
+    class Mine:
+        pass
+
+    def v1(obj: object) -> str | None:
+        return "mine-v1" if obj is Mine else None
+
+    def v2(obj: object) -> str | None:
+        return "mine-v2" if obj is Mine else None
+
+    mine = callable_digest(functools.partial(isinstance, list[Mine]), v1)
+    assert mine is not None
+    assert mine != callable_digest(functools.partial(isinstance, list[int]), v1)
+    assert mine != callable_digest(functools.partial(isinstance, list[Mine]), v2)

@@ -148,7 +148,13 @@ class _Walk:
             else:
                 raise _Unreadable
         elif t.__module__ in _TYPING:  # list[int], Optional[str], ...
-            self.parts.append(f"typing:{obj!r}")
+            args = getattr(obj, "__args__", None)
+            if args is None:
+                self.parts.append(f"typing:{obj!r}")
+            else:  # by its parts: a class of the user's in it counts by its code
+                self.parts.append(f"typing:{t.__qualname__}")
+                self.add(getattr(obj, "__origin__", None))
+                self.add(args)
         elif isinstance(obj, enum.Enum) and _from_library(t.__module__):
             self.parts.append(f"enum:{t.__module__}.{t.__qualname__}.{obj.name}")
         elif isinstance(obj, BuiltinFunctionType | ModuleType):
