@@ -1,7 +1,8 @@
 """Random edits of cells whose definitions read other cells when they run (a decorator's helper
-and constants, ``@mutate`` in another cell, ``@subdag`` of another live module) and of nodes
-that change their inputs in place: after every step every value equals a plain Hamilton driver's
-on fresh modules of the same code, and a second kernel on the same cache directory agrees."""
+and constants, a closure a step holds, one copy of a ``@parameterize``, ``@mutate`` in another
+cell, ``@subdag`` of another live module) and of nodes that change their inputs in place: after
+every step every value equals a plain Hamilton driver's on fresh modules of the same code, and
+a second kernel on the same cache directory agrees."""
 
 from __future__ import annotations
 
@@ -28,14 +29,17 @@ CELLS = {
     "consts": "K = {k}\nLIMIT = {limit}\n",
     "helpers": (
         "def _bump(x: int) -> int:\n    return x + {b}\n\n"
-        "def _sum_all(**kw: int) -> int:\n    return sum(kw.values()) * {s}\n"
+        "def _sum_all(**kw: int) -> int:\n    return sum(kw.values()) * {s}\n\n"
+        "def _make(n):\n    def add(x: int) -> int:\n        return x + n * {c}\n\n    return add\n"
     ),
     "nodes": (
         "import {sub}\n"
         "from hamilton.function_modifiers import check_output, does, pipe_input, source, step\n"
-        "from hamilton.function_modifiers import subdag\n\n"
+        "from hamilton.function_modifiers import parameterize, subdag, value\n\n"
         "def base(x: int) -> int:\n    return x * K\n\n"
-        "@pipe_input(step(_bump))\n"
+        "@parameterize(lo={{'n': value({p})}}, hi={{'n': value(K)}})\n"
+        "def scaled(base: int, n: int) -> int:\n    return base * n\n\n"
+        "@pipe_input(step(_bump), step(_make({p})).named('made'))\n"
         "@check_output(range=(0, LIMIT), importance='warn')\n"
         "def piped(base: int) -> int:\n    return base + 1\n\n"
         "@does(_sum_all)\ndef summed(base: int, piped: int) -> int:\n    pass\n\n"
@@ -53,8 +57,16 @@ CELLS = {
     ),
 }
 NO_MUTATOR = "M = {m}\n"
-TARGETS = ["total", "grown", "bag", "piped", "summed", "via_sub"]
-PARAMS = {"k": "consts", "limit": "consts", "b": "helpers", "s": "helpers", "m": "mutator"}
+TARGETS = ["total", "grown", "bag", "piped", "summed", "via_sub", "lo", "hi"]
+PARAMS = {
+    "k": "consts",
+    "limit": "consts",
+    "b": "helpers",
+    "s": "helpers",
+    "c": "helpers",
+    "p": "nodes",
+    "m": "mutator",
+}
 
 steps = st.lists(
     st.one_of(
@@ -135,7 +147,7 @@ def plain_values(kernel: Kernel, params: dict[str, Any], x: int) -> dict[str, An
 def test_every_value_equals_a_plain_driver_and_a_second_kernel_agrees(
     history: list[tuple[str, Any]],
 ) -> None:
-    params: dict[str, Any] = {"k": 1, "limit": 5, "b": 1, "s": 1, "m": 1, "i": 2}
+    params: dict[str, Any] = {"k": 1, "limit": 5, "b": 1, "s": 1, "c": 1, "p": 2, "m": 1, "i": 2}
     params["mutator on"] = True
     x = 1
     n = next(_runs)
