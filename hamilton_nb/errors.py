@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -90,3 +92,14 @@ class ExportError(DataflowError):
 
 class OverwriteRefusedError(ExportError):
     """The target file exists and was not written by hamilton_nb (or was edited since)."""
+
+
+def close_names(name: str, known: Iterable[str]) -> list[str]:
+    """The names of ``known`` that look like ``name`` (a typo of one), best first."""
+    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.75)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` Did you mean 'total'?`` when a known name looks like ``name``, else nothing."""
+    close = close_names(name, known)
+    return f" Did you mean {' or '.join(map(repr, close))}?" if close else ""

@@ -27,6 +27,7 @@ def _clean_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     for s in list(REGISTRY.sessions.values()):
         s.close()
     REGISTRY.sessions.clear()
+    REGISTRY.current = None
     REGISTRY.cache.flush()
 
 

@@ -87,7 +87,7 @@ def test_summary_line_after_each_cell_and_quiet_silences_it(
 ) -> None:
     shell.ok("import pandas as pd")
     shell.ok(SALES_1, "c1")
-    assert capsys.readouterr().out.strip() == "sales: +2 nodes, 0 stale"
+    assert capsys.readouterr().out.strip() == "sales: +2 nodes, 0 stale; new input path"
     shell.ok(SALES_2, "c2")
     capsys.readouterr()
     shell.ok(SALES_1.replace("dropna()", "dropna(how='all')"), "c1")

@@ -68,6 +68,10 @@ class DataflowGraph:
         """Dependency names of node ``name``, in parameter order."""
         return tuple(dep for dep, _ in self._nodes[NodeName(name)].inputs)
 
+    def input_names(self) -> set[str]:
+        """The names of the inputs (dependencies no node produces), without their types."""
+        return {n for n, users in self._consumers.items() if users and n not in self._nodes}
+
     def inputs(self) -> dict[str, Any]:
         """Inputs (dependencies no node produces) and their types, as Hamilton types them."""
         return {

@@ -15,11 +15,12 @@ from IPython.display import display
 
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.export.notebook import imports_of
+from hamilton_nb.jupyter import usage
 from hamilton_nb.jupyter.dataflow import DataflowSession
 from hamilton_nb.jupyter.registry import REGISTRY
 from hamilton_nb.run.engines import ENGINES
 
-COMMANDS = ("show", "status", "run", "drop", "reset", "cache", "export", "load")
+COMMANDS = tuple(usage.COMMANDS)
 
 
 class IPythonNotebook:
@@ -74,6 +75,7 @@ class DataflowMagics(Magics):
     def dataflow(self, line: str, cell: str) -> None:
         """Define the cell's functions in a live Hamilton module and update its graph."""
         args = parse_argstring(self.dataflow, line)
+        REGISTRY.current = args.module  # the module the line magics act on from now on
         result = _session(args.module).apply_cell(
             cell, self.cell_id, label=self.label, line_offset=1
         )
@@ -83,7 +85,7 @@ class DataflowMagics(Magics):
     @magic_arguments()
     @argument("command", choices=COMMANDS, help="what to do")
     @argument("args", nargs="*", help="node names (run, drop)")
-    @argument("--module", "-m", default="dataflow", help="live module name (default: dataflow)")
+    @argument("--module", "-m", help="live module name (default: the one used last)")
     @argument("--inputs", nargs="*", default=[], metavar="K=V", help="run: input values")
     @argument("--config", nargs="*", default=[], metavar="K=V", help="run: Hamilton config")
     @argument("--engine", default="local", choices=ENGINES, help="run: where nodes run")
@@ -100,12 +102,30 @@ class DataflowMagics(Magics):
     def dataflow_line(self, line: str) -> Any:
         """``%dataflow show | status | run NODE... | drop NODE | reset | cache | export PATH |
         load PATH [--module NAME]``."""
-        args = parse_argstring(self.dataflow_line, line)
+        try:
+            args = parse_argstring(self.dataflow_line, line)
+        except UsageError as e:
+            options = [o for a in self.dataflow_line.parser._actions for o in a.option_strings]
+            raise usage.explain(line, e, options) from None
         if args.command == "cache":  # shared by every module: it needs (and makes) no session
             print(configure_cache(args))
             return None
         command: Any = getattr(self, f"_{args.command}")
-        return command(_session(args.module), args)
+        return command(_session(self._module(args)), args)
+
+    def _module(self, args: Any) -> str:
+        """The module a line magic acts on: ``--module``, else the one used last (said when
+        there is more than one), else ``dataflow``; a load without one: the file's name."""
+        if args.module:
+            REGISTRY.current = args.module
+            return str(args.module)
+        if args.command == "load" and args.args and Path(args.args[0]).stem.isidentifier():
+            REGISTRY.current = Path(args.args[0]).stem
+            return REGISTRY.current
+        name = REGISTRY.current or "dataflow"
+        if len(REGISTRY.sessions.keys() - {name}) > 0:
+            print(f"(module {name}, the one used last; --module NAME for another)")
+        return name
 
     def _show(self, session: DataflowSession, args: Any) -> Any:
         return session.widget()
@@ -115,14 +135,12 @@ class DataflowMagics(Magics):
 
     def _run(self, session: DataflowSession, args: Any) -> Any:
         if not args.args:
-            raise UsageError(
-                "usage: %dataflow run NODE [NODE ...] [--inputs K=V ...] [--config K=V ...]"
-                " [--engine local|threads|processes|dask|ray] [--workers N] [--address URL]"
-            )
+            raise UsageError(usage.usage("run"))
         ns = self.shell.user_ns if self.shell else {}
         inputs = parse_assignments(args.inputs, ns, "--inputs")
         config = parse_assignments(args.config, ns, "--config")
-        nodes = args.args[0] if len(args.args) == 1 else args.args
+        names = [n for arg in args.args for n in arg.split(",") if n]  # `run a, b` too
+        nodes = names[0] if len(names) == 1 else names
         return session.run(
             nodes,
             inputs=inputs,
@@ -133,12 +151,18 @@ class DataflowMagics(Magics):
         )
 
     def _drop(self, session: DataflowSession, args: Any) -> None:
-        diff = session.drop(_one(args, "drop NODE"))
+        diff = session.drop(_one(args, "drop"))
         print(f"{session.name}: -{len(diff.removed)} removed, {len(diff.stale)} stale")
 
     def _export(self, session: DataflowSession, args: Any) -> None:
+        if not session.cells:
+            others = sorted(n for n, s in REGISTRY.sessions.items() if s.cells)
+            raise UsageError(
+                f"module '{session.name}' has no cells: nothing to export."
+                + (f" Modules with cells: {', '.join(others)} (--module NAME)." if others else "")
+            )
         result = session.export_all(
-            _one(args, "export PATH"),
+            _one(args, "export"),
             force=args.force,
             tests=args.tests,
             run=args.run,
@@ -147,7 +171,7 @@ class DataflowMagics(Magics):
         print(result.report())
 
     def _load(self, session: DataflowSession, args: Any) -> None:
-        path = _one(args, "load PATH")
+        path = _one(args, "load")
         print(f"{session.name}: loaded {path} as {len(session.load(path))} cells")
 
     def _reset(self, session: DataflowSession, args: Any) -> None:
@@ -155,10 +179,10 @@ class DataflowMagics(Magics):
         print(f"{session.name}: reset")
 
 
-def _one(args: Any, usage: str) -> str:
+def _one(args: Any, command: str) -> str:
     """The one positional argument a command takes."""
     if len(args.args) != 1:
-        raise UsageError(f"usage: %dataflow {usage} [--module NAME]")
+        raise UsageError(usage.usage(command))
     return str(args.args[0])
 
 

@@ -24,6 +24,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.sessions: dict[str, DataflowSession] = {}
+        self.current: str | None = None  # the module used last, by a cell or --module
         self.notebook: Notebook | None = None
         self.progress: Callable[[], Progress] | None = None
         self._cache: NodeCache | None = None

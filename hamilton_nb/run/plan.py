@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 from hamilton_nb.cache.keys import Keys
-from hamilton_nb.errors import MissingInputError, RunRefusedError, UnknownNodeError
+from hamilton_nb.errors import (
+    MissingInputError,
+    RunRefusedError,
+    UnknownNodeError,
+    did_you_mean,
+)
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import NodeSpec
 from hamilton_nb.graph.walks import post_order
@@ -65,7 +70,8 @@ def plan(
     nodes = cast(Mapping[str, NodeSpec], graph.nodes())
     unknown = [t for t in targets if t not in nodes and not graph.consumers(t)]
     if unknown:
-        raise UnknownNodeError(f"no node named {', '.join(map(repr, unknown))}.")
+        hint = did_you_mean(unknown[0], [*nodes, *graph.input_names()]) if len(unknown) == 1 else ""
+        raise UnknownNodeError(f"no node named {', '.join(map(repr, unknown))}.{hint}")
     in_block = blocks.block_nodes(graph)
     _refuse_per_item(graph, [t for t in targets if t in in_block and t not in overrides])
     given = {**config, **inputs}

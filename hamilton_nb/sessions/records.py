@@ -69,21 +69,29 @@ class CellResult:
     node_count: int = 0
     ran_again: tuple[CellId, ...] = ()  # other cells run again: they read what it changed
     followed: tuple[str, ...] = ()  # what other live modules using this one did
+    new_inputs: tuple[tuple[str, str | None], ...] = ()  # (input, a node name it looks like)
 
     def summary(self) -> str:
-        """One line, e.g. ``sales: +2 nodes, ~1 changed, 3 stale``."""
+        """One line, e.g. ``sales: +2 nodes, ~1 changed, 3 stale; new input path``."""
         d = self.diff
-        parts = [f"+{len(d.added)} nodes"] if d.added else []
+        parts = [f"+{_count(len(d.added), 'node')}"] if d.added else []
         parts += [f"~{len(d.changed)} changed"] if d.changed else []
         parts += [f"-{len(d.removed)} removed"] if d.removed else []
         again = ""
         if self.ran_again:
             n = len(self.ran_again)
             again = f"; ran {n} other cell{'s' if n > 1 else ''} again (they read what changed)"
+        if self.new_inputs:
+            named = [f"{i} (did you mean {s}?)" if s else i for i, s in self.new_inputs]
+            again += f"; new input{'s' if len(named) > 1 else ''} {', '.join(named)}"
         if not parts:
-            return f"{self.module}: no change ({self.node_count} nodes){again}"
+            return f"{self.module}: no change ({_count(self.node_count, 'node')}){again}"
         lines = [f"{self.module}: {', '.join(parts)}, {len(d.stale)} stale{again}"]
         return "\n".join([*lines, *self.followed])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)

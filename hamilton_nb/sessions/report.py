@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from hamilton_nb.analysis.typenames import type_name
+from hamilton_nb.errors import close_names
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.run.runbook import INPUT, RunBook
 from hamilton_nb.sessions.records import CellRecord, StatusRow
@@ -54,3 +55,11 @@ def describe(module: str, graph: DataflowGraph, cells: Iterable[CellRecord]) -> 
                 deps = ", ".join(graph.dependencies(n))
                 lines.append(f"  {n}({deps}) -> {type_name(spec.type)}  [cell {spec.cell}]")
     return "\n".join(lines)
+
+
+def new_inputs(graph: DataflowGraph, names: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
+    """Inputs a cell added, each with the node or older input whose name it looks like (a
+    typo in a parameter name becomes an input no one gives: ``n_rowz`` for ``n_rows``)."""
+    new = sorted(names)
+    known = [str(n) for n in graph.nodes()] + sorted(graph.input_names() - set(new))
+    return tuple((name, next(iter(close_names(name, known)), None)) for name in new)

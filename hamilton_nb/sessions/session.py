@@ -11,7 +11,7 @@ from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache, default_cache_dir
 from hamilton_nb.cache.values import private_copy, sizes_of
-from hamilton_nb.errors import DataflowError, RunRefusedError, UnknownNodeError
+from hamilton_nb.errors import DataflowError, RunRefusedError, UnknownNodeError, did_you_mean
 from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import GraphDiff
@@ -130,7 +130,10 @@ class Session:
         """
         alone = len(_OPEN) == 1  # no other module that could use this one
         version = "" if alone else self._state.index.version()
+        inputs = self._state.graph.input_names()
         result = apply_cell(self._state, source, cell_id, label, line_offset)
+        if new := self._state.graph.input_names() - inputs:
+            result = replace(result, new_inputs=report.new_inputs(self._state.graph, new))
         self.tell("graph")
         if not alone and self._state.index.version() != version:  # modules using it follow
             result = replace(result, followed=self._tell_readers())
@@ -267,8 +270,9 @@ class Session:
         state = self._state
         spec = state.graph.node(node)
         if spec is None:
-            known = ", ".join(sorted(state.graph.nodes())[:10])
-            raise UnknownNodeError(f"no node named '{node}'. Known nodes: {known or 'none'}.")
+            known = ", ".join(sorted(state.graph.nodes())[:10]) or "none"
+            hint = did_you_mean(node, state.graph.nodes()) or f" Known nodes: {known}."
+            raise UnknownNodeError(f"no node named '{node}'.{hint}")
         record = state.book.cells[spec.cell]
         fn = spec.function
         diff = state.graph.apply([], record.nodes[fn])

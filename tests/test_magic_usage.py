@@ -1,0 +1,99 @@
+"""The line magic as a new user meets it, in a real IPython shell: it acts on the module the
+notebook works on, says what it expects when it is called wrongly, and points at the name
+the user probably meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import hamilton_nb
+from hamilton_nb.jupyter.registry import REGISTRY
+from tests.conftest import Shell, plain
+from tests.test_magics import SALES_1, SALES_2
+
+
+@pytest.fixture
+def sales(shell: Shell) -> Shell:
+    shell.ok("import pandas as pd")
+    shell.ok(SALES_1, "c1")
+    shell.ok(SALES_2, "c2")
+    return shell
+
+
+def test_line_magics_act_on_the_module_the_cells_use(
+    sales: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = sales.ok("%dataflow status")
+    assert {"raw", "clean", "total"} <= set(table["node"])
+    Path("a.csv").write_text("amount\n1\n2\n")
+    assert sales.ok("%dataflow run total --inputs path='a.csv'") == 3.0
+    sales.ok("%dataflow export sales.py")
+    assert "def total(" in Path("sales.py").read_text()
+    assert "dataflow" not in REGISTRY.sessions  # no empty module was made
+    capsys.readouterr()
+    sales.ok("%dataflow drop total")
+    assert capsys.readouterr().out.startswith("sales: -1 removed")
+
+
+def test_with_two_modules_the_one_used_last_is_said(
+    sales: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sales.ok("%%dataflow other\ndef one() -> int:\n    return 1\n", "o1")
+    capsys.readouterr()
+    assert sales.ok("%dataflow run one") == 1
+    assert "(module other, the one used last" in capsys.readouterr().out
+    sales.ok("%dataflow status --module sales")
+    assert set(sales.ok("%dataflow status")["node"]) >= {"raw", "clean"}  # sales, now
+
+
+def test_exporting_a_module_without_cells_is_refused_and_writes_nothing(
+    sales: Shell,
+) -> None:
+    Path("sales.py").write_text("# mine\n")
+    error = sales.fails("%dataflow export sales.py --module empty --force")
+    assert "module 'empty' has no cells" in str(error) and "sales" in str(error)
+    assert Path("sales.py").read_text() == "# mine\n"
+
+
+def test_a_load_goes_to_a_module_named_after_the_file(shell: Shell) -> None:
+    Path("prices.py").write_text("def price(cost: float) -> float:\n    return cost * 2\n")
+    shell.ok("%dataflow load prices.py")
+    assert "price" in hamilton_nb.session("prices").graph
+    assert shell.ok("%dataflow run price --inputs cost=2.0") == 4.0
+
+
+def test_a_typo_in_a_parameter_is_announced_as_a_new_input(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok("%%dataflow m\ndef n_rows() -> int:\n    return 3\n", "c1")
+    assert capsys.readouterr().out.strip() == "m: +1 node, 0 stale"
+    shell.ok("%%dataflow m\ndef doubled(n_rowz: int) -> int:\n    return 2 * n_rowz\n", "c2")
+    out = capsys.readouterr().out.strip()
+    assert out == "m: +1 node, 0 stale; new input n_rowz (did you mean n_rows?)"
+
+
+def test_a_run_of_a_misspelt_node_suggests_the_right_one_and_commas_are_accepted(
+    sales: Shell,
+) -> None:
+    error = sales.fails("%dataflow run totl")
+    assert "no node named 'totl'. Did you mean 'total'?" in str(error)
+    Path("a.csv").write_text("amount\n1\n2\n")
+    values = sales.ok("%dataflow run total, clean --inputs path='a.csv'")
+    assert set(values) == {"total", "clean"}
+
+
+def test_the_magic_alone_lists_its_commands(shell: Shell) -> None:
+    text = plain(str(shell.fails("%dataflow")))
+    for command in ("show", "status", "run", "drop", "reset", "cache", "export", "load"):
+        assert f"\n  {command} " in text
+    assert "the following arguments are required" not in text
+
+
+def test_a_misspelt_command_or_option_gets_its_usage(sales: Shell) -> None:
+    error = str(sales.fails("%dataflow stauts"))
+    assert "no command 'stauts'. Did you mean 'status'?" in error
+    error = str(sales.fails("%dataflow run total --inptus path=1"))
+    assert "unknown option --inptus. Did you mean '--inputs'?" in error
+    assert "usage: %dataflow run NODE [NODE ...]" in error
