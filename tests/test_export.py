@@ -208,7 +208,9 @@ def test_load_then_export_reproduces_the_module(tmp_path: Path) -> None:
     session = DataflowSession("reloaded_features")
     try:
         ids = session.load(first)
-        assert len(ids) == 5 and ids[0] == "dataflow.py:1"
+        assert ids == [
+            f"dataflow.py:{f}" for f in ("frame", "zscored", "level__log", "level__raw", "above")
+        ]
         assert_matches_hamilton(session)
         assert render(session, "features.ipynb", "dataflow") == first.read_text()
     finally:

@@ -97,3 +97,22 @@ def test_a_misspelt_command_or_option_gets_its_usage(sales: Shell) -> None:
     error = str(sales.fails("%dataflow run total --inptus path=1"))
     assert "unknown option --inptus. Did you mean '--inputs'?" in error
     assert "usage: %dataflow run NODE [NODE ...]" in error
+
+
+def test_nodes_added_upstream_of_a_node_never_run_are_not_called_stale(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.ok("%%dataflow m\ndef total(clean: int) -> int:\n    return clean + 1\n", "c2")
+    shell.ok("%%dataflow m\ndef clean(raw: int) -> int:\n    return raw\n", "c1")
+    assert capsys.readouterr().out.strip().endswith("+1 node, 0 stale; new input raw")
+    assert shell.ok("%dataflow run total --inputs raw=1") == 2
+    capsys.readouterr()
+    shell.ok("%%dataflow m\ndef clean(raw: int) -> int:\n    return raw * 2\n", "c1")
+    assert capsys.readouterr().out.strip() == "m: ~1 changed, 2 stale"
+
+
+def test_the_status_table_has_one_kind_of_blank_and_whole_byte_sizes(sales: Shell) -> None:
+    table = sales.ok("%dataflow status")
+    assert str(table["size (bytes)"].dtype) == "Int64"
+    assert str(table["last duration (s)"].dtype) == "Float64"
+    assert table["size (bytes)"].isna().all()

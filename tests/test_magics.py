@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import sys
 import traceback
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +90,8 @@ def test_summary_line_after_each_cell_and_quiet_silences_it(
     shell.ok(SALES_1, "c1")
     assert capsys.readouterr().out.strip() == "sales: +2 nodes, 0 stale; new input path"
     shell.ok(SALES_2, "c2")
+    Path("a.csv").write_text("amount\n1\n")
+    shell.ok("%dataflow run total --inputs path='a.csv'")
     capsys.readouterr()
     shell.ok(SALES_1.replace("dropna()", "dropna(how='all')"), "c1")
     assert capsys.readouterr().out.strip() == "sales: ~1 changed, 2 stale"

@@ -42,6 +42,12 @@ def module_cells(source: str) -> list[str]:
     return cells
 
 
+def _first_function(cell: str) -> str | None:
+    """The name of a pseudo-cell's first public function (what its id says)."""
+    found = next((s for s in ast.parse(cell).body if _is_public_function(s)), None)
+    return found.name if isinstance(found, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
 def _is_public_function(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and not stmt.name.startswith(
         "_"
@@ -50,7 +56,7 @@ def _is_public_function(stmt: ast.stmt) -> bool:
 
 def load_module(session: SessionView, path: Path) -> list[str]:
     """Load a Hamilton module file into the session, one pseudo-cell per function group
-    (ids ``<file>:<n>``). Returns the cell ids.
+    (ids ``<file>:<its first public function>``). Returns the cell ids.
 
     Raises:
         ExportError: the file cannot be read or parsed.
@@ -61,7 +67,7 @@ def load_module(session: SessionView, path: Path) -> list[str]:
         cells = module_cells(source)
     except (OSError, SyntaxError) as e:
         raise ExportError(f"cannot load {path}: {e}") from e
-    ids = [f"{path.name}:{i}" for i in range(1, len(cells) + 1)]
+    ids = [f"{path.name}:{_first_function(cell) or i}" for i, cell in enumerate(cells, 1)]
     for cell_id, cell in zip(ids, cells, strict=True):
         session.apply_cell(cell, cell_id)
     return ids

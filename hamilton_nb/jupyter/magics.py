@@ -283,29 +283,15 @@ def status_table(session: DataflowSession) -> Any:
     import pandas as pd
 
     rows = session.status()
-    return pd.DataFrame(
-        [
-            [
-                r.node,
-                r.cell,
-                r.type,
-                ", ".join(r.dependencies),
-                r.state,
-                None if r.duration is None else round(r.duration, 4),
-                r.size,
-            ]
-            for r in rows
-        ],
-        columns=[
-            "node",
-            "cell",
-            "type",
-            "dependencies",
-            "state",
-            "last duration (s)",
-            "size (bytes)",
-        ],
+    table = pd.DataFrame(
+        [[r.node, r.cell, r.type, ", ".join(r.dependencies), r.state] for r in rows],
+        columns=["node", "cell", "type", "dependencies", "state"],
     )
+    # one kind of blank (<NA>) for what was never measured; sizes are whole bytes
+    durations = [None if r.duration is None else round(r.duration, 4) for r in rows]
+    table["last duration (s)"] = pd.array(durations, dtype="Float64")
+    table["size (bytes)"] = pd.array([r.size for r in rows], dtype="Int64")
+    return table
 
 
 def _session(name: str) -> DataflowSession:

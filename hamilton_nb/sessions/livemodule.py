@@ -6,14 +6,17 @@ import importlib.util
 import keyword
 import linecache
 import sys
+from collections.abc import Callable
 from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
 from hamilton_nb.errors import DataflowError
+from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.run.remote import SHIPPED_CODE
 
 Snapshot = dict[str, Any]
-# a live module's attribute: a function giving the digest of all its code (``version_of``)
+# a live module's attributes: functions giving the digest of all its code (``version_of``)
+# and a function's fingerprint there, by name (``function_code``)
 VERSION = "__hamilton_nb_version__"
 FUNCTION_CODE = "__hamilton_nb_function_code__"
 
@@ -176,6 +179,12 @@ def version_of(value: object) -> str:
         version = module.__dict__.get(VERSION)
         return f"live:{version() if callable(version) else ''}"
     return str(getattr(value, "__version__", ""))
+
+
+def publish(module: ModuleType, index: Callable[[], CodeIndex]) -> None:
+    """Let other live modules read this one's code: ``version_of`` and ``function_code``."""
+    module.__dict__[VERSION] = lambda: index().version()
+    module.__dict__[FUNCTION_CODE] = lambda name: index().undecorated_fingerprint(name)
 
 
 def function_code(value: object) -> str | None:

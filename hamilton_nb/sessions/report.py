@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from hamilton_nb.analysis.typenames import type_name
-from hamilton_nb.errors import close_names
+from hamilton_nb.errors import UnknownNodeError, close_names, did_you_mean
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.run.runbook import INPUT, RunBook
-from hamilton_nb.sessions.records import CellRecord, StatusRow
+from hamilton_nb.sessions.records import CellRecord, CellResult, StatusRow
 
 
 def status(
@@ -57,9 +59,29 @@ def describe(module: str, graph: DataflowGraph, cells: Iterable[CellRecord]) -> 
     return "\n".join(lines)
 
 
+def for_user(
+    result: CellResult, graph: DataflowGraph, inputs_before: set[str], ran: Mapping[str, Any]
+) -> CellResult:
+    """A cell's result as its summary line tells it: the inputs it added (with the node each
+    looks like), and as stale only the nodes that ran (one never run is not stale)."""
+    if new := graph.input_names() - inputs_before:
+        result = replace(result, new_inputs=new_inputs(graph, new))
+    if any(n not in ran for n in result.diff.stale):
+        stale = frozenset(n for n in result.diff.stale if n in ran)
+        result = replace(result, diff=replace(result.diff, stale=stale))
+    return result
+
+
 def new_inputs(graph: DataflowGraph, names: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
     """Inputs a cell added, each with the node or older input whose name it looks like (a
     typo in a parameter name becomes an input no one gives: ``n_rowz`` for ``n_rows``)."""
     new = sorted(names)
     known = [str(n) for n in graph.nodes()] + sorted(graph.input_names() - set(new))
     return tuple((name, next(iter(close_names(name, known)), None)) for name in new)
+
+
+def unknown_node(node: str, graph: DataflowGraph) -> UnknownNodeError:
+    """The error for a node the graph lacks: the name it probably meant, else some it has."""
+    known = ", ".join(sorted(graph.nodes())[:10]) or "none"
+    hint = did_you_mean(node, graph.nodes()) or f" Known nodes: {known}."
+    return UnknownNodeError(f"no node named '{node}'.{hint}")

@@ -11,7 +11,7 @@ from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache, default_cache_dir
 from hamilton_nb.cache.values import private_copy, sizes_of
-from hamilton_nb.errors import DataflowError, RunRefusedError, UnknownNodeError, did_you_mean
+from hamilton_nb.errors import DataflowError, RunRefusedError
 from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import GraphDiff
@@ -22,7 +22,7 @@ from hamilton_nb.run.execute import Outcome, Progress, execute
 from hamilton_nb.run.plan import Plan, plan
 from hamilton_nb.run.runbook import RunBook, RunReport
 from hamilton_nb.sessions import report
-from hamilton_nb.sessions.livemodule import FUNCTION_CODE, VERSION, LiveModule
+from hamilton_nb.sessions.livemodule import LiveModule, publish
 from hamilton_nb.sessions.records import CellRecord, CellResult, Listener, Notebook, StatusRow
 from hamilton_nb.sessions.state import ModuleState, wired_graph
 from hamilton_nb.sessions.transaction import apply_cell, follow_module, reconfigure
@@ -49,7 +49,7 @@ class Session:
         self.notify: Callable[[str], None] = lambda message: print(message, file=sys.stderr)
         self.listeners: weakref.WeakSet[Listener] = weakref.WeakSet()
         self._state = ModuleState(LiveModule(name), dict(config or {}), notebook)
-        _publish(self._state.live.module.__dict__, lambda: self._state.index)
+        publish(self._state.live.module, lambda: self._state.index)
         self._outdated: dict[str, str] = {}  # modules it reads that changed, and why it fails
         _OPEN.add(self)
 
@@ -128,12 +128,10 @@ class Session:
         Raises:
             DataflowError: the cell was rejected; module, graph and index are unchanged.
         """
-        alone = len(_OPEN) == 1  # no other module that could use this one
-        version = "" if alone else self._state.index.version()
-        inputs = self._state.graph.input_names()
-        result = apply_cell(self._state, source, cell_id, label, line_offset)
-        if new := self._state.graph.input_names() - inputs:
-            result = replace(result, new_inputs=report.new_inputs(self._state.graph, new))
+        alone, state = len(_OPEN) == 1, self._state  # alone: no other module could use it
+        version, inputs = "" if alone else state.index.version(), state.graph.input_names()
+        result = apply_cell(state, source, cell_id, label, line_offset)
+        result = report.for_user(result, state.graph, inputs, state.runs.nodes)
         self.tell("graph")
         if not alone and self._state.index.version() != version:  # modules using it follow
             result = replace(result, followed=self._tell_readers())
@@ -270,9 +268,7 @@ class Session:
         state = self._state
         spec = state.graph.node(node)
         if spec is None:
-            known = ", ".join(sorted(state.graph.nodes())[:10]) or "none"
-            hint = did_you_mean(node, state.graph.nodes()) or f" Known nodes: {known}."
-            raise UnknownNodeError(f"no node named '{node}'.{hint}")
+            raise report.unknown_node(node, state.graph)
         record = state.book.cells[spec.cell]
         fn = spec.function
         diff = state.graph.apply([], record.nodes[fn])
@@ -393,10 +389,3 @@ def _same_config(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
         return all(a[k] is b[k] or bool(a[k] == b[k]) for k in a)
     except Exception:
         return False
-
-
-def _publish(module: dict[str, Any], index: Callable[[], CodeIndex]) -> None:
-    """What other live modules read of this one's code (``livemodule.version_of`` and
-    ``livemodule.function_code``)."""
-    module[VERSION] = lambda: index().version()
-    module[FUNCTION_CODE] = lambda name: index().undecorated_fingerprint(name)
