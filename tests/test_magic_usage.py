@@ -4,6 +4,7 @@ the user probably meant."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,23 @@ def test_the_status_table_has_one_kind_of_blank_and_whole_byte_sizes(sales: Shel
     assert str(table["size (bytes)"].dtype) == "Int64"
     assert str(table["last duration (s)"].dtype) == "Float64"
     assert table["size (bytes)"].isna().all()
+
+
+def test_run_takes_overrides_for_nodes(sales: Shell) -> None:
+    sales.ok("import pandas as pd\nframe = pd.DataFrame({'amount': [1.0, 2.0, None]})")
+    assert sales.ok("%dataflow run total --overrides clean=frame") == 3.0  # NaN skipped
+    run = REGISTRY.sessions["sales"].last_run
+    assert run is not None and set(run.computed) == {"total"}  # no path was needed
+
+
+def test_the_readmes_duplicate_name_error_is_the_one_users_get(shell: Shell) -> None:
+    """Lines count from the magic line, as JupyterLab numbers them, in the README too."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    first = next(b for b in blocks if b.startswith("%%dataflow sales\ndef raw"))
+    shell.ok("import pandas as pd")
+    shell.ok(first, "c1")
+    c3 = "%%dataflow sales\ndef ratio(total: int) -> float:\n    return total / 2\n"
+    c3 += "def clean(raw: pd.DataFrame) -> pd.DataFrame:\n    return raw\n"
+    error = shell.fails(c3, "c3")
+    assert f"DuplicateNodeError: {error}" in readme

@@ -88,6 +88,7 @@ class DataflowMagics(Magics):
     @argument("--module", "-m", help="live module name (default: the one used last)")
     @argument("--inputs", nargs="*", default=[], metavar="K=V", help="run: input values")
     @argument("--config", nargs="*", default=[], metavar="K=V", help="run: Hamilton config")
+    @argument("--overrides", nargs="*", default=[], metavar="K=V", help="run: values for nodes")
     @argument("--engine", default="local", choices=ENGINES, help="run: where nodes run")
     @argument("--workers", type=int, help="run: the engine's workers (default: one per core)")
     @argument("--address", help="run: a Dask scheduler or Ray cluster to connect to")
@@ -139,12 +140,14 @@ class DataflowMagics(Magics):
         ns = self.shell.user_ns if self.shell else {}
         inputs = parse_assignments(args.inputs, ns, "--inputs")
         config = parse_assignments(args.config, ns, "--config")
+        overrides = parse_assignments(args.overrides, ns, "--overrides")
         names = [n for arg in args.args for n in arg.split(",") if n]  # `run a, b` too
         nodes = names[0] if len(names) == 1 else names
         return session.run(
             nodes,
             inputs=inputs,
             config=config,
+            overrides=overrides,
             engine=args.engine,
             workers=args.workers,
             address=args.address,

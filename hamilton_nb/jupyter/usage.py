@@ -12,7 +12,8 @@ from IPython.core.error import UsageError
 from hamilton_nb.errors import did_you_mean
 
 RUN_OPTIONS = (
-    "[--inputs K=V ...] [--config K=V ...] [--engine local|threads|processes|dask|ray]"
+    "[--inputs K=V ...] [--config K=V ...] [--overrides K=V ...]"
+    " [--engine local|threads|processes|dask|ray]"
     " [--workers N] [--address URL]"
 )
 COMMANDS: dict[str, tuple[str, str]] = {
