@@ -242,7 +242,10 @@ def test_the_notebooks_own_modules_beside_it_can_still_be_imported_by_its_cells(
     server: JupyterProcess, folder: Path
 ) -> None:
     (folder / "helpers_here.py").write_text("OFFSET = 40\n")
-    cell = "%%dataflow\nfrom helpers_here import OFFSET\ndef moved(x: int) -> int:\n    return x + OFFSET"
+    cell = (
+        "%%dataflow\nfrom helpers_here import OFFSET\n"
+        "def moved(x: int) -> int:\n    return x + OFFSET"
+    )
     write_notebook(folder / "nb.ipynb", [cell])
     reply = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb"})
     assert reply.status_code == 200, reply.text
@@ -269,9 +272,7 @@ def test_tests_through_a_data_folder_linked_outside_the_root_write_nothing(
     elsewhere.mkdir()
     (folder / "test_dataflow_data").symlink_to(elsewhere, target_is_directory=True)
     before = sorted(p.name for p in folder.iterdir())
-    reply = server.post(
-        ROUTE, {"path": f"{folder.name}/nb.ipynb", "tests": True, "force": True}
-    )
+    reply = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb", "tests": True, "force": True})
     assert reply.status_code == 403, reply.text
     assert "test_dataflow_data" in reply.json()["message"]
     assert list(elsewhere.iterdir()) == []
