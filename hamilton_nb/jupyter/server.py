@@ -222,8 +222,7 @@ def _load_jupyter_server_extension(serverapp: ServerApp) -> None:
     web_app = serverapp.web_app
     route = url_path_join(web_app.settings["base_url"], "hamilton-nb", "export")
     root = Path(serverapp.root_dir).expanduser().resolve()
-    # jupyter_server overrides add_handlers (to check authorization) without annotations
-    web_app.add_handlers(".*$", [(route, ExportHandler, {"root": root})])  # type: ignore[no-untyped-call]
+    web_app.add_handlers(".*$", [(route, ExportHandler, {"root": root})])
 
 
 def _main() -> None:
