@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,15 @@ class ExportError(DataflowError):
 
 class OverwriteRefusedError(ExportError):
     """The target file exists and was not written by hamilton_nb (or was edited since)."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path  # the file refused
+
+
+class OutsideRootError(ExportError):
+    """A file the export would write lies outside the folder it may write in (after
+    following symlinks)."""
 
 
 def close_names(name: str, known: Iterable[str]) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import requests
+from nbformat.sign import NotebookNotary
 from nbformat.v4 import new_code_cell, new_notebook
 
 DATAFLOW_CELLS = [
@@ -22,11 +23,15 @@ DATAFLOW_CELLS = [
 ]
 
 
-def write_notebook(path: Path, cells: list[str] = DATAFLOW_CELLS) -> Path:
-    """A fresh notebook of code cells (with cell ids) at ``path``."""
+def write_notebook(path: Path, cells: list[str] = DATAFLOW_CELLS, trusted: bool = True) -> Path:
+    """A fresh notebook of code cells (with cell ids) at ``path``; ``trusted``: signed by this
+    user's notary, as Jupyter signs the notebooks it saves for them (an unsigned one is what
+    a download gives)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     nb = new_notebook(cells=[new_code_cell(source) for source in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
+    if trusted:
+        NotebookNotary().sign(nb)
     nbformat.write(nb, path)
     return path
 

@@ -147,3 +147,22 @@ def test_a_broken_cell_of_another_module_does_not_stop_the_export(tmp_path: Path
     assert done.returncode == 0, done.stderr
     refused = _export(str(notebook), "--module", "other", cwd=tmp_path)
     assert refused.returncode == 1 and "cell 1" in refused.stderr
+
+
+def test_the_export_help_says_that_export_runs_the_notebooks_code(tmp_path: Path) -> None:
+    done = _export("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "This runs the notebook's code" in " ".join(done.stdout.split())
+
+
+def test_a_cli_output_path_that_is_a_folder_is_refused_before_any_cell_runs(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "ran"
+    cell = f"%%dataflow\nopen({str(marker)!r}, 'w').close()\ndef f(x: int) -> int:\n    return x\n"
+    notebook = _notebook(tmp_path, cell)
+    (tmp_path / "out.py").mkdir()
+    done = _export(str(notebook), "-o", "out.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "out.py is a folder" in done.stderr
+    assert not marker.exists()

@@ -287,6 +287,30 @@ REJECTED = [
         ["cell c3, line 3", "Hamilton could not turn cols() into nodes"],
         id="decorator-does-not-resolve",
     ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ok(total: float) -> float:\n    return total\n"
+        "__name__ = 'elsewhere'\ndef later(ok: float) -> float:\n    return ok\n",
+        CellExecutionError,
+        ["cell c3, line 4", "assigns __name__", "belongs to the module"],
+        id="assigns-the-module-name",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ok(clean: pd.DataFrame) -> float:\n    return 1.0\n"
+        "del globals()['total']\n",
+        CellExecutionError,
+        ["cell c3", "deletes names other cells define: total (cell c2)"],
+        id="deletes-another-cells-function-through-globals",
+    ),
+    pytest.param(
+        "c3",
+        "%%dataflow sales\ndef ok(clean: pd.DataFrame) -> float:\n    return 1.0\n"
+        "globals().pop('__name__')\n",
+        CellExecutionError,
+        ["cell c3", "deletes __name__"],
+        id="deletes-the-module-name-through-globals",
+    ),
 ]
 
 
@@ -300,6 +324,19 @@ def test_a_rejected_cell_changes_nothing_and_names_cell_and_line(
     for text in says:
         assert text in str(error)
     assert _state(sales) == before
+    assert_matches_hamilton(hamilton_nb.session("sales"))
+
+
+def test_after_a_refused_name_assignment_the_cell_without_it_keeps_the_module_whole(
+    sales: Shell,
+) -> None:
+    sales.fails(
+        "%%dataflow sales\n__name__ = 'x'\ndef later(total: float) -> float:\n    return total\n",
+        "c3",
+    )
+    sales.ok("%%dataflow sales\ndef later(total: float) -> float:\n    return total\n", "c3")
+    assert sys.modules["sales"].__name__ == "sales"
+    assert "later" in hamilton_nb.session("sales").graph.structure()
     assert_matches_hamilton(hamilton_nb.session("sales"))
 
 

@@ -204,3 +204,118 @@ def test_a_refused_export_with_tests_writes_no_test_and_no_data(
     assert forced.status_code == 200, forced.text
     assert forced.json()["untested"] == {}  # the kernel's run computed both nodes
     assert (folder / "test_dataflow.py").exists() and (folder / "test_dataflow_data").is_dir()
+
+
+def test_an_untrusted_notebook_is_replayed_only_when_the_request_says_to_trust_it(
+    server: JupyterProcess, folder: Path
+) -> None:
+    write_notebook(folder / "nb.ipynb", trusted=False)  # as a download gives it: unsigned
+    request = {"path": f"{folder.name}/nb.ipynb"}
+    refused = server.post(ROUTE, request)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["untrusted"] is True
+    assert "runs its code" in refused.json()["message"]
+    assert not (folder / "dataflow.py").exists()
+
+    trusted = server.post(ROUTE, {**request, "trust": True})
+    assert trusted.status_code == 200, trusted.text
+    assert (folder / "dataflow.py").exists()
+
+
+_PLANTED = 'open({marker!r}, "w").write("imported from the notebook folder")\n'
+
+
+@pytest.mark.parametrize("package", ["hamilton_nb", "hamilton"])
+def test_the_export_child_does_not_import_packages_planted_beside_the_notebook(
+    server: JupyterProcess, folder: Path, package: str
+) -> None:
+    marker = folder.parent / f"{folder.name}-marker"
+    (folder / package).mkdir()
+    (folder / package / "__init__.py").write_text(_PLANTED.format(marker=str(marker)))
+    write_notebook(folder / "nb.ipynb")
+    reply = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb"})
+    assert reply.status_code == 200, reply.text
+    assert not marker.exists()
+
+
+def test_the_notebooks_own_modules_beside_it_can_still_be_imported_by_its_cells(
+    server: JupyterProcess, folder: Path
+) -> None:
+    (folder / "helpers_here.py").write_text("OFFSET = 40\n")
+    cell = (
+        "%%dataflow\nfrom helpers_here import OFFSET\n"
+        "def moved(x: int) -> int:\n    return x + OFFSET"
+    )
+    write_notebook(folder / "nb.ipynb", [cell])
+    reply = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb"})
+    assert reply.status_code == 200, reply.text
+
+
+def _recorded_run(folder: Path) -> None:
+    """What the notebook's kernel leaves: a recorded run in the cache beside it."""
+    kernel = DataflowSession("dataflow", cache=NodeCache(folder / ".hamilton_nb" / "cache"))
+    try:
+        for cell in DATAFLOW_CELLS[1:]:
+            kernel.apply_cell(cell.split("\n", 1)[1])
+        kernel.run("doubled", inputs={"x": 1})
+    finally:
+        kernel.cache.flush()
+        kernel.close()
+
+
+def test_tests_through_a_data_folder_linked_outside_the_root_write_nothing(
+    server: JupyterProcess, folder: Path, outside: Path
+) -> None:
+    write_notebook(folder / "nb.ipynb")
+    _recorded_run(folder)
+    elsewhere = outside / "data"
+    elsewhere.mkdir()
+    (folder / "test_dataflow_data").symlink_to(elsewhere, target_is_directory=True)
+    before = sorted(p.name for p in folder.iterdir())
+    reply = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb", "tests": True, "force": True})
+    assert reply.status_code == 403, reply.text
+    assert "test_dataflow_data" in reply.json()["message"]
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in folder.iterdir()) == before  # no module, no test file
+
+
+def test_a_cell_flooding_its_output_does_not_grow_the_server(
+    server: JupyterProcess, folder: Path
+) -> None:
+    flood = (
+        "%%dataflow\nimport os, sys\n"
+        "for _ in range(300):\n"
+        "    sys.stderr.write('e' * 1_000_000)\n"
+        "    os.write(1, b'o' * 1_000_000)\n"
+        "def calm(x: int) -> int:\n    return x"
+    )
+    write_notebook(folder / "nb.ipynb", [flood])
+    before = _peak_memory(server)
+    reply = server.post(ROUTE, {"path": f"{folder.name}/nb.ipynb"})
+    assert reply.status_code == 200, reply.text
+    grown = _peak_memory(server) - before
+    assert grown < 100 << 20, f"the server's peak memory grew by {grown >> 20} MB"
+
+
+def _peak_memory(server: JupyterProcess) -> int:
+    """The server process's peak resident memory, in bytes."""
+    status = Path(f"/proc/{server.process.pid}/status").read_text()
+    kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kb) * 1024
+
+
+@pytest.mark.parametrize("target", ["dir", "nul"])
+def test_a_target_that_cannot_be_a_file_is_a_bad_request(
+    server: JupyterProcess, folder: Path, target: str
+) -> None:
+    write_notebook(folder / "nb.ipynb")
+    if target == "dir":
+        (folder / "dataflow.py").mkdir()
+        path = f"{folder.name}/nb.ipynb"
+    else:
+        path = f"{folder.name}/nb\0.ipynb"
+    before = sorted(p.name for p in folder.iterdir())
+    reply = server.post(ROUTE, {"path": path, "force": True})
+    assert reply.status_code == 400, reply.text
+    assert reply.json()["message"]
+    assert sorted(p.name for p in folder.iterdir()) == before

@@ -12,7 +12,7 @@ from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
-from hamilton_nb.export.files import write_all
+from hamilton_nb.export.files import check_writable, write_all
 from hamilton_nb.export.notebook import DataflowCell, LineMagic, SavedNotebook, read_notebook
 from hamilton_nb.export.regression import test_files, untested
 from hamilton_nb.export.render import render
@@ -56,10 +56,12 @@ def export_session(
     run: bool = False,
     name: str | None = None,
     workdir: Path | None = None,
+    root: Path | None = None,
 ) -> ExportResult:
     """Write the session's module to ``path`` (and, with ``tests``, its regression tests,
     from the values the session computed; relative inputs start from ``workdir``, by default
-    the working directory; with ``run``, the nodes without a cached value run first)."""
+    the working directory; with ``run``, the nodes without a cached value run first). With
+    ``root``, every file written must lie inside it, symlinks followed."""
     texts = {path: render(session, source, name)}
     data: dict[Path, bytes] = {}
     tests_path, missing = None, {}
@@ -69,7 +71,7 @@ def export_session(
         test_texts, data, unstorable = test_files(session, path, workdir or Path.cwd(), source)
         texts.update(test_texts)
         tests_path, missing = next(iter(test_texts)), {**untested(session), **unstorable}
-    write_all(texts, data, force)  # all checked first: a refused export writes nothing
+    write_all(texts, data, force, root)  # all checked first: a refused export writes nothing
     return ExportResult(name or session.name, path, tests_path, missing)
 
 
@@ -160,8 +162,10 @@ def export_notebook(
     force: bool = False,
     tests: bool = False,
     run: bool = False,
+    root: Path | None = None,
 ) -> ExportResult:
-    """Export a saved notebook's dataflow cells of ``module`` to a Hamilton module.
+    """Export a saved notebook's dataflow cells of ``module`` to a Hamilton module. This
+    runs the notebook's code: its dataflow cells are replayed, as a kernel would run them.
 
     Args:
         notebook: the ``.ipynb`` file.
@@ -172,14 +176,18 @@ def export_notebook(
             (found in the disk cache beside the notebook, where the kernel keeps it).
         run: with ``tests``, first run the nodes without a value, with the inputs of the
             kernel's latest run.
+        root: when given, every file written (followed through symlinks) must lie in it.
 
     Raises:
-        ExportError: the notebook has no such dataflow, or a cell is broken.
+        ExportError: the notebook has no such dataflow, a cell is broken, or a file cannot
+            be written there.
+        OutsideRootError: a file to write lies outside ``root``.
         OverwriteRefusedError: ``output`` exists and is not ours to replace.
     """
     saved = read_notebook(notebook)
     name = _pick_module(saved, module)
     path = output if output is not None else notebook.parent / f"{name}.py"
+    check_writable(path, root)  # before running any of the notebook's code
     target = str(path.resolve())
     for problem in (module_name_problem(name, target), module_name_problem(path.stem, target)):
         if problem is not None:
@@ -205,6 +213,7 @@ def export_notebook(
             run=run,
             name=name,
             workdir=notebook.parent,
+            root=root,
         )
     finally:
         session.close()

@@ -13,6 +13,13 @@ _SUMMARY_CELL = (
 )
 
 
+_EXPORT_WARNING = (
+    "Write a saved notebook's dataflow as a plain Hamilton module. This runs the notebook's"
+    " code: its %%dataflow cells (and the imports of its other cells) are replayed, as a kernel"
+    " would run them, to build the module. Export only notebooks whose code you trust."
+)
+
+
 def execute(notebook: Path, timeout: int = 600) -> int:
     """Run every cell of ``notebook`` in a fresh kernel, then print each dataflow's graph."""
     import nbformat
@@ -64,10 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``hamilton-nb``."""
     parser = argparse.ArgumentParser(prog="hamilton-nb", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("execute", help="run a notebook headless and print its dataflows")
+    run = commands.add_parser(
+        "execute", help="run a notebook headless and print its dataflows (runs all its code)"
+    )
     run.add_argument("notebook", type=Path)
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    out = commands.add_parser("export", help="write a notebook's dataflow as a Hamilton module")
+    out = commands.add_parser(
+        "export",
+        help="write a notebook's dataflow as a Hamilton module (runs the notebook's code)",
+        description=_EXPORT_WARNING,
+    )
     out.add_argument("notebook", type=Path)
     out.add_argument("-o", "--output", type=Path, help="where (default: MODULE.py beside it)")
     out.add_argument("--module", help="which dataflow (default: the notebook's only one)")

@@ -17,7 +17,8 @@ from hamilton_nb.errors import CellExecutionError, DataflowError, Location
 from hamilton_nb.graph.code_index import Code
 from hamilton_nb.ids import CellId
 from hamilton_nb.sessions import reruns
-from hamilton_nb.sessions.livemodule import is_dunder, version_of
+from hamilton_nb.sessions.book import first_line
+from hamilton_nb.sessions.livemodule import MODULE_OWN, is_dunder, version_of
 from hamilton_nb.sessions.state import ModuleState
 
 
@@ -66,6 +67,7 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
     """
     ns, book = state.live.namespace, state.book
     analysis = pending.analysis
+    _refuse_module_own(pending)
     before = dict(ns)
     _borrow(state, pending)
     reusable = _reusable_chunks(state, pending)
@@ -82,6 +84,7 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
                         f" {', '.join(sorted(pending.forced)[:5])})"
                     )
                 raise error from e
+    _check_intact(state, pending, before)
     bound = set(analysis.names) | {
         k
         for k, v in ns.items()
@@ -100,6 +103,57 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
     rebound = {n for n in bound if not _same_value(ns.get(n, _MISSING), before.get(n, _MISSING))}
     rebound |= gone | (bound & pending.forced)
     return ExecutedCell(pending, reusable, bound, owned, imports, gone, functions, codes, rebound)
+
+
+def _refuse_module_own(pending: PendingCell) -> None:
+    """Refuse a cell that binds a name the module itself holds (``__name__ = ...``): Hamilton
+    would no longer find the functions defined after it, and the module would lose the name
+    when the cell is edited.
+
+    Raises:
+        CellExecutionError: at the first such binding.
+    """
+    for d in pending.analysis.definitions:
+        if d.name in MODULE_OWN:
+            raise CellExecutionError(
+                f"the cell assigns {d.name}, which belongs to the module itself: Hamilton"
+                " finds nodes by it. Remove the assignment (use another name).",
+                Location(pending.cell, d.line, first_line(d)),
+            )
+
+
+def _check_intact(state: ModuleState, pending: PendingCell, before: Mapping[str, Any]) -> None:
+    """Refuse a cell that, through ``globals()`` or ``exec``, changed one of the module's own
+    names or deleted a name another cell defines: the graph (and the other cell) would no
+    longer match the module.
+
+    Raises:
+        CellExecutionError: naming what the cell changed.
+    """
+    ns, book = state.live.namespace, state.book
+    changed = sorted(n for n in MODULE_OWN & before.keys() if ns.get(n, _MISSING) is not before[n])
+    if changed:
+        raise CellExecutionError(
+            f"the cell changes or deletes {', '.join(changed)}, which belongs to the module"
+            " itself: Hamilton finds nodes by it. Leave the module's own names alone.",
+            Location(pending.cell, None),
+        )
+    others = {n: r.id for r in book.cells.values() if r.id not in pending.replaced for n in r.names}
+    others |= {
+        n: r.id
+        for r in book.cells.values()
+        if r.id not in pending.replaced
+        for n in r.imports
+        if n not in others
+    }
+    deleted = sorted(n for n in others if n in before and n not in ns)
+    if deleted:
+        where = ", ".join(f"{n} (cell {others[n]})" for n in deleted[:5])
+        raise CellExecutionError(
+            f"the cell deletes names other cells define: {where}. A cell may only remove"
+            " what it defines: edit the cell that defines them, or `%dataflow drop` a node.",
+            Location(pending.cell, None),
+        )
 
 
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)

@@ -19,6 +19,21 @@ Snapshot = dict[str, Any]
 # and a function's fingerprint there, by name (``function_code``)
 VERSION = "__hamilton_nb_version__"
 FUNCTION_CODE = "__hamilton_nb_function_code__"
+# names that make the namespace a module, and this one a live dataflow: Hamilton finds a
+# function by its __module__, read from __name__ when the function is defined
+MODULE_OWN = frozenset(
+    {
+        "__name__",
+        "__doc__",
+        "__package__",
+        "__loader__",
+        "__spec__",
+        "__builtins__",
+        "__hamilton_nb__",
+        VERSION,
+        FUNCTION_CODE,
+    }
+)
 
 
 class LiveModule:

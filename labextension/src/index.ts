@@ -1,6 +1,10 @@
 /**
  * hamilton_nb in JupyterLab: one command, "Export dataflow to module", on the notebook
  * toolbar (declared in schema/plugin.json), in the File menu and in the command palette.
+ *
+ * Export runs the notebook's code (the server replays its %%dataflow cells), so a notebook
+ * whose code cells are not trusted (not signed by this user, not run in this session) is
+ * exported only after the user agrees in a dialog.
  */
 import {
   JupyterFrontEnd,
@@ -74,14 +78,20 @@ async function exportNotebook(
   panel: NotebookPanel
 ): Promise<void> {
   const path = app.serviceManager.contents.localPath(panel.context.path);
+  await panel.context.ready;
+  // asked before saving: saving a notebook without outputs signs it, trusted or not
+  const untrusted = untrustedCells(panel);
+  const trust = untrusted > 0;
+  if (trust && !(await confirmRunUntrusted(path, untrusted))) {
+    return;
+  }
   const pending = Notification.emit(`Exporting ${path}…`, 'in-progress', {
     autoClose: false
   });
   let reply: IExportReply | null;
   try {
-    await panel.context.ready;
     await panel.context.save();
-    reply = await requestExport(app, path, pending);
+    reply = await requestExport(app, path, pending, trust);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     Notification.error(`Export failed: ${message}`, {
@@ -110,28 +120,74 @@ async function exportNotebook(
 
 /**
  * POST the export; a file that hamilton_nb did not write (or that was edited since) is
- * replaced only if the user says so. Null when the user declines.
+ * replaced only if the user says so, and a notebook the server finds untrusted is replayed
+ * only if the user says so. Null when the user declines.
  */
 async function requestExport(
   app: JupyterFrontEnd,
   path: string,
-  pending: string
+  pending: string,
+  trust: boolean
 ): Promise<IExportReply | null> {
-  const post = (force: boolean) =>
+  const post = (force: boolean, trust: boolean) =>
     requestAPI<IExportReply>(
       'export',
-      { method: 'POST', body: JSON.stringify({ path, module: null, force, tests: false }) },
+      {
+        method: 'POST',
+        body: JSON.stringify({ path, module: null, force, tests: false, trust })
+      },
       app.serviceManager.serverSettings
     );
-  try {
-    return await post(false);
-  } catch (error) {
-    if (!(error instanceof APIError && error.status === 409)) {
-      throw error;
+  let force = false;
+  for (;;) {
+    try {
+      return await post(force, trust);
+    } catch (error) {
+      if (!(error instanceof APIError)) {
+        throw error;
+      }
+      Notification.dismiss(pending);
+      if (error.status === 409 && !force) {
+        if (!(await confirmReplace(error))) {
+          return null;
+        }
+        force = true;
+      } else if (error.status === 403 && error.body.untrusted === true && !trust) {
+        if (!(await confirmRunUntrusted(path, null))) {
+          return null;
+        }
+        trust = true;
+      } else {
+        throw error;
+      }
     }
-    Notification.dismiss(pending);
-    return (await confirmReplace(error)) ? await post(true) : null;
   }
+}
+
+/** How many code cells of the notebook are not trusted. */
+function untrustedCells(panel: NotebookPanel): number {
+  let count = 0;
+  for (const cell of panel.content.model?.cells ?? []) {
+    if (cell.type === 'code' && !cell.trusted) {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** Ask whether to run the code of an untrusted notebook to export it. */
+async function confirmRunUntrusted(path: string, cells: number | null): Promise<boolean> {
+  const which =
+    cells === null ? 'This notebook is' : `${cells} code cell${cells === 1 ? ' is' : 's are'}`;
+  const result = await showDialog({
+    title: `Run the code of ${path} to export it?`,
+    body:
+      'Export runs the notebook\'s code: the server replays its %%dataflow cells. ' +
+      `${which} not trusted (not signed by your Jupyter, nor run in this session). ` +
+      'Export it only if you trust its code.',
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Run and export' })]
+  });
+  return result.button.accept;
 }
 
 /** Ask whether to replace the file the server refused to overwrite. */

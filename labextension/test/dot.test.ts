@@ -126,3 +126,19 @@ test("a big graph gets fewer layout passes so that it lays out in time", () => {
   assert.ok(big.includes("graph [mclimit=0.2 nslimit=2 nslimit1=2]"));
   assert.ok(!small.includes("mclimit"));
 });
+
+test("cell ids and names with a trailing backslash, a quote or a line break stay inside their strings", () => {
+  assert.equal(quote("cell a\\"), '"cell a\\\\"'); // not \" : the string still ends
+  assert.equal(quote("two\nlines"), '"two\\nlines"'); // Graphviz's line break, not a raw one
+  assert.equal(quote("cr\r\nlf\r"), '"cr\\nlf\\n"');
+  const p = picture([["a\\", ["x"]], ['q"', ["y\\"]], ["two\nlines", ["z"]]], []);
+  const d = buildDot(p, null, new Set());
+  assert.ok(d.dot.includes('id=k0 label="cell a\\\\" '));
+  assert.ok(d.dot.includes('id=k1 label="cell q\\"" '));
+  assert.ok(d.dot.includes('id=k2 label="cell two\\nlines" '));
+  assert.ok(d.dot.includes('n1 [id=n1 label="y\\\\\\nint"]'));
+  assert.ok(!/[\r]/.test(d.dot) && d.dot.split("\n").every((l) => !l.includes("cell two\n")));
+  assert.deepEqual([...d.clusters.values()], ["a\\", 'q"', "two\nlines"]);
+  const folded = buildDot(p, null, new Set(["a\\"]));
+  assert.ok(folded.dot.includes('c0 [id=c0 label="cell a\\\\\\n1 nodes"]'));
+});

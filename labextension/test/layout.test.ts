@@ -53,3 +53,16 @@ test("a collapsed cell is drawn as one node with its id", async () => {
   const svg = await layout(buildDot(SHOP, null, new Set(["load"])).dot);
   assert.deepEqual(texts(svg, "c0"), ["cell load", "2 nodes"]);
 });
+
+test("cell ids ending with a backslash, or holding quotes and line breaks, are drawn", async () => {
+  const ids = ["ends\\", 'say "x"', "two\nlines", "cr\rhere"];
+  const p = picture(ids.map((id, i) => [id, [`f${i}\\`]]), [["f0\\", "f1\\"]]);
+  const svg = await layout(buildDot(p, null, new Set()).dot);
+  assert.deepEqual(texts(svg, "k0"), ["cell ends\\"]);
+  assert.deepEqual(texts(svg, "k1"), ['cell say "x"']);
+  assert.deepEqual(texts(svg, "k2"), ["cell two", "lines"]);
+  assert.deepEqual(texts(svg, "k3"), ["cell cr", "here"]);
+  assert.deepEqual(texts(svg, "n0"), ["f0\\", "int"]);
+  const folded = await layout(buildDot(p, null, new Set(["ends\\"])).dot);
+  assert.deepEqual(texts(folded, "c0"), ["cell ends\\", "1 nodes"]);
+});

@@ -33,10 +33,14 @@ export interface View {
  * passes, so a 1,000-node graph lays out in about a second. */
 export const LARGE = 300;
 
-/** A DOT string literal of ``lines``, joined by Graphviz's line break. Graphviz reads ``\`` as
- * an escape (``\N`` is the node's name), so backslashes are doubled, then quotes escaped. */
+/** A DOT string literal of ``lines``, joined by Graphviz's line break. Every name, type and
+ * cell id reaches DOT through here. Graphviz reads ``\`` as an escape (``\N`` is the node's
+ * name; an odd one before the closing quote is a syntax error), so backslashes are doubled,
+ * then quotes escaped, and a line break inside a line (``\n``, ``\r``) becomes Graphviz's own. */
 export function quote(...lines: string[]): string {
-  const escaped = lines.map((line) => line.replace(/\\/g, "\\\\").replace(/"/g, '\\"'));
+  const escaped = lines.map((line) =>
+    line.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r\n|\r|\n/g, "\\n")
+  );
   return `"${escaped.join("\\n")}"`;
 }
 

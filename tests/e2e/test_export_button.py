@@ -82,3 +82,29 @@ def test_the_command_is_in_the_file_menu_and_the_command_palette(
     page.keyboard.type("Export dataflow")
     palette = page.locator(".jp-ModalCommandPalette")
     expect(palette.get_by_text("Export dataflow to module")).to_be_visible()
+
+
+def test_an_untrusted_notebook_is_exported_only_after_the_user_agrees_to_run_it(
+    page: Page, lab: JupyterProcess
+) -> None:
+    write_notebook(lab.root / "download" / "explore.ipynb", trusted=False)  # not signed by us
+    open_notebook(page, lab, "download/explore.ipynb")
+    button = export_button(page)
+
+    button.click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Run the code of download/explore.ipynb", timeout=SLOW)
+    expect(dialog).to_contain_text("Export runs the notebook's code")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "export-untrusted-dialog.png", animations="disabled")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    assert not (lab.root / "download" / "dataflow.py").exists()
+
+    button.click()
+    expect(dialog).to_contain_text("Run the code of", timeout=SLOW)
+    dialog.get_by_role("button", name="Run and export").click()
+    expect(page.get_by_text("Exported dataflow to download/dataflow.py")).to_be_visible(
+        timeout=SLOW
+    )
+    assert (lab.root / "download" / "dataflow.py").exists()
