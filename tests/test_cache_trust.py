@@ -127,8 +127,8 @@ def test_export_tests_never_unpickles_a_run_record_it_cannot_authenticate(
         text=True,
         timeout=120,
     )
-    assert done.returncode == 1 and "not signed with your secret" in done.stderr, done.stderr
     assert not marker.exists()
+    assert done.returncode == 1 and "not signed with your secret" in done.stderr, done.stderr
     assert not (tmp_path / "test_dataflow.py").exists()
 
 
