@@ -147,7 +147,7 @@ class DiskStore:
         with self._lock:
             if self._packs is None:  # one look at the directory; writes keep it up to date
                 packs: dict[str, tuple[Path, int, int]] = {}
-                for pack in (self.root / "packs").glob("*.pack"):
+                for pack in sorted((self.root / "packs").glob("*.pack")):
                     kept, refused = _scan(pack, packs, self.signer)
                     if refused:  # left out of the index: never read
                         self._untrusted()

@@ -37,11 +37,11 @@ class Signer:
     """
 
     def __init__(self, secret: bytes) -> None:
-        self._secret = secret
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)  # copied: keyed once
 
     def mac(self, *parts: bytes | memoryview) -> bytes:
         """The HMAC-SHA256 of ``parts``."""
-        h = hmac.new(self._secret, digestmod=hashlib.sha256)
+        h = self._keyed.copy()
         for part in parts:
             h.update(len(part).to_bytes(8, "little"))
             h.update(part)
