@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 _HOST = socket.gethostname().replace(".", "_")  # temporary names: ".<name>.<host>.<pid>.<id>.tmp"
-STALE_AFTER = 24 * 3600  # seconds: a temporary file of another machine this old is abandoned
+STALE_AFTER = 24 * 3600  # seconds: a temporary file untouched this long is abandoned
 
 
 class Notices:
@@ -80,12 +80,14 @@ def sweep(paths: Iterable[Path]) -> None:
 
 def _abandoned(path: Path, now: float) -> bool:
     parts = path.name.rsplit(".", 4)  # [".name", host, pid, id, "tmp"]
-    if len(parts) == 5 and parts[1] == _HOST and parts[2].isdigit():
-        return not _alive(int(parts[2]))
-    return now - path.stat().st_mtime > STALE_AFTER
+    if len(parts) == 5 and parts[1] == _HOST and parts[2].isdigit() and not _alive(int(parts[2])):
+        return True
+    return now - path.stat().st_mtime > STALE_AFTER  # another machine's, or a reused pid
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill there ends the process: only a day's age tells
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

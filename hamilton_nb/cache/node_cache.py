@@ -131,8 +131,9 @@ class NodeCache:
         if data is None:
             self.notices.tell(
                 f"untrusted run {name}",
-                f"hamilton_nb: {path} was not written by you (it is not signed with your"
-                " secret) or is damaged: it is ignored, never loaded.",
+                f"hamilton_nb: {path} is not signed with your secret (someone else, or a"
+                " hamilton_nb older than this one, wrote it; or it is damaged): it is ignored,"
+                " never loaded.",
             )
             return None
         try:
