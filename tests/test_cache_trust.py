@@ -180,3 +180,23 @@ def test_without_a_place_for_the_secret_the_disk_cache_serves_this_kernel_alone(
     assert NodeCache(tmp_path / "cache").get("a" * 24) == (False, None)
     (told,) = cache.take_notices()
     assert "cannot keep its secret" in told and cache.take_notices() == []
+
+
+@pytest.mark.parametrize("theirs_first", [True, False])
+def test_a_record_of_another_user_never_hides_ours_whatever_the_order_of_the_packs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theirs_first: bool
+) -> None:
+    cache, key = tmp_path / "cache", "k" * 24
+    names = (
+        {"theirs": "0.pack", "mine": "f.pack"}
+        if theirs_first
+        else {"theirs": "f.pack", "mine": "0.pack"}
+    )
+    for user in ("theirs", "mine"):
+        monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / user))
+        DiskStore(cache).write([Record.of(key, user)])
+        (new,) = (p for p in (cache / "packs").iterdir() if p.name not in names.values())
+        new.rename(new.with_name(names[user]))
+    store = DiskStore(cache)
+    assert store.get(key) == (True, "mine")
+    assert store.notices.take() == []

@@ -148,11 +148,7 @@ class DiskStore:
             if self._packs is None:  # one look at the directory; writes keep it up to date
                 packs: dict[str, tuple[Path, int, int]] = {}
                 for pack in sorted((self.root / "packs").glob("*.pack")):
-                    kept, refused = _scan(pack, packs, self.signer)
-                    if refused:  # left out of the index: never read
-                        self._untrusted()
-                        if not kept:
-                            self._remove(pack)
+                    _scan(pack, packs, self.signer)
                 found = [*self.root.glob("objects/*/*"), *self.root.glob("*/.*.tmp")]
                 faults.sweep(p for p in found if faults.is_temporary(p))  # of killed writers
                 self._objects = {p.name for p in found if not faults.is_temporary(p)}
@@ -183,32 +179,26 @@ class DiskStore:
         try:
             return True, _decode(data, key, self.signer)
         except Untrusted:
-            self._untrusted()
+            self.notices.tell(
+                "untrusted",
+                f"hamilton_nb: the disk cache in {self.root} holds values that were not written"
+                " by you (they are not signed with your secret) or are damaged: they are"
+                " computed again, never loaded.",
+            )
         except Exception:
             pass  # truncated, another format, or a value that no longer loads
         self._forget(key)
         return False, None
-
-    def _untrusted(self) -> None:
-        self.notices.tell(
-            "untrusted",
-            f"hamilton_nb: the disk cache in {self.root} holds values that were not written by"
-            " you (they are not signed with your secret) or are damaged: they are computed"
-            " again, never loaded.",
-        )
 
     def _forget(self, key: str) -> None:
         with self._lock:
             if self._packs is not None:
                 self._packs.pop(key, None)
             self._objects.discard(key)
-        self._remove(self._object_path(key))
-
-    def _remove(self, path: Path) -> None:
         if not self.writable:
             return
         try:
-            path.unlink(missing_ok=True)
+            self._object_path(key).unlink(missing_ok=True)
         except OSError as e:
             self.cannot_write(e)
 
@@ -254,32 +244,29 @@ class DiskStore:
             self._objects = set()
 
 
-def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]], signer: Signer) -> tuple[int, int]:
-    """Index the records of a pack file signed with the user's secret: key -> (file, offset,
-    size). Returns (how many were, how many were not)."""
+def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]], signer: Signer) -> None:
+    """Index the records of a pack file: key -> (file, offset, size). A key indexed from another
+    pack already is taken from this one only if its record here is signed with the user's
+    secret: a copy written by someone else never hides the user's own (records are checked
+    when read; here only where two packs hold one key)."""
     try:
         data = pack.read_bytes()
     except OSError:
-        return 0, 0
-    view, offset, kept, refused = memoryview(data), 0, 0, 0
+        return
+    offset = 0
     while offset + _HEADER.size <= len(data):
         magic, kind, length, mac, key = _HEADER.unpack_from(data, offset)
-        end = offset + _HEADER.size + length
+        start, end = offset + _HEADER.size, offset + _HEADER.size + length
         try:
             name = key.decode()
         except UnicodeDecodeError:
             name = ""
         if magic != MAGIC or not name or end > len(data):
-            break  # damaged from here on (a length past the end too): all misses
-        if signer.check(
-            mac, _SIGNED.pack(magic, kind, length, key), view[offset + _HEADER.size : end]
-        ):
+            return  # damaged from here on (a length past the end too): what follows is a miss
+        signed = _SIGNED.pack(magic, kind, length, key)
+        if name not in packs or signer.check(mac, signed, memoryview(data)[start:end]):
             packs[name] = (pack, offset, end - offset)
-            kept += 1
-        else:
-            refused += 1
         offset = end
-    return kept, refused
 
 
 def _decode(data: bytes, key: str, signer: Signer) -> Any:
