@@ -102,7 +102,7 @@ def test_a_pack_whose_key_bytes_are_damaged_reads_as_misses(tmp_path: Path) -> N
     store.write([_Record.of("a" * 24, 1), _Record.of("b" * 24, 2)])
     (pack,) = (tmp_path / "packs").glob("*.pack")
     data = bytearray(pack.read_bytes())
-    data[40] = 0xFF  # inside the first record's key: not UTF-8 any more
+    data[60] = 0xFF  # inside the first record's key (bytes 52-75): not UTF-8 any more
     pack.write_bytes(bytes(data))
     fresh = NodeCache(tmp_path)
     assert fresh.get("a" * 24) == (False, None) and fresh.get("b" * 24) == (False, None)

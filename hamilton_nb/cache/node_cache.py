@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hamilton_nb.cache import values
-from hamilton_nb.cache.stores import DiskStore, MemoryStore, Record, atomic_write
+from hamilton_nb.cache import faults, values
+from hamilton_nb.cache.stores import DiskStore, MemoryStore, Record
 
 
 def default_cache_dir() -> Path:
@@ -32,6 +32,7 @@ def default_memory_cap() -> int:
 
 
 _OPEN: weakref.WeakSet[NodeCache] = weakref.WeakSet()
+_RUN_MAGIC = b"HNBR1"  # a run record: this, its MAC, the pickle
 
 
 @atexit.register
@@ -45,19 +46,20 @@ class NodeCache:
     """Memory first, then disk. Values are written to disk behind the run by one thread.
 
     Responsibilities: get / put by key, a size-capped memory store, an optional disk store
-    (on by default), serialising values for disk (and telling which cannot be stored), and
-    flushing pending writes.
+    (on by default), serialising values for disk (and telling which cannot be stored),
+    flushing pending writes, and what the user should hear of the disk (``take_notices``: a
+    full disk, a folder that cannot be written, entries not signed by this user), once each.
     """
 
     def __init__(self, directory: Path | None, memory_cap: int | None = None) -> None:
         self.memory = MemoryStore(memory_cap or default_memory_cap())
-        self.disk = DiskStore(directory) if directory is not None else None
+        self.notices = faults.Notices()
+        self.disk = DiskStore(directory, notices=self.notices) if directory is not None else None
         self._pending: queue.Queue[list[Record | tuple[str, Any] | tuple[Path, bytes]]] = (
             queue.Queue()
         )
         self._writer: threading.Thread | None = None
         self._held: list[Record | tuple[str, Any] | tuple[Path, bytes]] | None = None
-        self._write_errors: queue.SimpleQueue[str] = queue.SimpleQueue()  # from the writer
         _OPEN.add(self)
 
     @property
@@ -84,7 +86,7 @@ class NodeCache:
         that cannot be stored on disk (they stay in memory only)."""
         items = list(items)
         self.memory.put_many(items)
-        if self.disk is None:
+        if self.disk is None or not self.disk.writable:
             return {}
         records: list[Record | tuple[str, Any] | tuple[Path, bytes]] = []
         refused: dict[str, str] = {}
@@ -102,23 +104,40 @@ class NodeCache:
 
     def remember(self, name: str, context: dict[str, Any]) -> None:
         """Keep a small named record on disk (the latest run's inputs of a module, so that a
-        command-line export can find its values); best effort, written behind."""
-        if self.disk is None:
+        command-line export can find its values), signed as cache entries are; best effort,
+        written behind."""
+        if self.disk is None or not self.disk.writable:
             return
         try:
             data = pickle.dumps(context, protocol=5)
         except Exception:
             return  # inputs that cannot be pickled: nothing to remember
-        self._queue([(self.disk.root / "runs" / f"{name}.pkl", data)])
+        blob = _RUN_MAGIC + self.disk.signer.seal(f"runs/{name}", data)
+        self._queue([(self.disk.root / "runs" / f"{name}.pkl", blob)])
 
     def recall(self, name: str) -> dict[str, Any] | None:
-        """A record kept by ``remember``, if there is one."""
+        """A record kept by ``remember``, if there is one signed with this user's secret (one
+        that is not is never unpickled: it reads as none, with a notice)."""
         if self.disk is None:
             return None
+        path = self.disk.root / "runs" / f"{name}.pkl"
         try:
-            record: dict[str, Any] = pickle.loads(
-                (self.disk.root / "runs" / f"{name}.pkl").read_bytes()
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        data = None
+        if blob.startswith(_RUN_MAGIC):
+            data = self.disk.signer.unseal(f"runs/{name}", blob[len(_RUN_MAGIC) :])
+        if data is None:
+            self.notices.tell(
+                f"untrusted run {name}",
+                f"hamilton_nb: {path} is not signed with your secret (someone else, or a"
+                " hamilton_nb older than this one, wrote it; or it is damaged): it is ignored,"
+                " never loaded.",
             )
+            return None
+        try:
+            record: dict[str, Any] = pickle.loads(data)
         except Exception:
             return None
         return record
@@ -155,25 +174,42 @@ class NodeCache:
         while True:
             batch = self._pending.get()
             try:
-                files = [r for r in batch if isinstance(r, tuple) and isinstance(r[0], Path)]
-                for path, data in files:
-                    atomic_write(path, data)
-                if self.disk is not None:
-                    records = [
-                        r for r in batch if not (isinstance(r, tuple) and isinstance(r[0], Path))
-                    ]
-                    self.disk.write(r if isinstance(r, Record) else Record.of(*r) for r in records)
-            except Exception as e:  # a full disk must not break the notebook
-                self._write_errors.put(f"{type(e).__name__}: {e}")
+                self._write(batch)
             finally:
                 self._pending.task_done()
 
-    def take_write_errors(self) -> list[str]:
-        """What went wrong writing to disk since the last call (values stay in memory)."""
-        taken = []
-        while not self._write_errors.empty():
-            taken.append(self._write_errors.get_nowait())
-        return taken
+    def _write(self, batch: list[Record | tuple[str, Any] | tuple[Path, bytes]]) -> None:
+        """Write a batch; a fault is told once and never breaks the notebook: a full disk is
+        tried again with the next batch, a folder that refuses writes is written no more."""
+        disk = self.disk
+        if disk is None or not disk.writable:
+            return
+        try:
+            files = [r for r in batch if isinstance(r, tuple) and isinstance(r[0], Path)]
+            for path, data in files:
+                faults.atomic_write(path, data)
+            records = [r for r in batch if not (isinstance(r, tuple) and isinstance(r[0], Path))]
+            disk.write(r if isinstance(r, Record) else Record.of(*r) for r in records)
+        except OSError as e:
+            if not faults.is_full(e):
+                disk.cannot_write(e)
+                return
+            self.notices.tell(
+                "full",
+                f"hamilton_nb: the disk holding the cache in {disk.root} is full ({e}); values"
+                " that do not fit are kept in memory only (it tries again with each run).",
+            )
+        except Exception as e:
+            self.notices.tell(
+                f"write {type(e).__name__}",
+                f"hamilton_nb: the cache could not write to disk ({type(e).__name__}: {e});"
+                " those values are kept in memory only.",
+            )
+
+    def take_notices(self) -> list[str]:
+        """What the user should hear of since the last call (each kind once per cache): the
+        disk is full, its folder cannot be written, entries not signed by this user."""
+        return self.notices.take()
 
     def flush(self) -> None:
         """Wait until every queued value is on disk."""

@@ -1,11 +1,9 @@
 """Where cached values are kept: in memory (size-capped, least recently used out first) and on
-disk (atomic writes, every entry checked when read). Both answer ``get`` / ``contains`` /
-``clear`` (``Store``); ``NodeCache`` puts them together."""
+disk (atomic writes, every entry authenticated when read: ``trust``). Both answer ``get`` /
+``contains`` / ``clear`` (``Store``); ``NodeCache`` puts them together."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 import struct
 import threading
@@ -16,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from hamilton_nb.cache import values
+from hamilton_nb.cache import faults, values
+from hamilton_nb.cache.trust import Signer, user_signer
 
-MAGIC = b"HNB1"
-_HEADER = struct.Struct("<4s8sQ16s24s")  # magic, kind, payload length, payload digest, key
+MAGIC = b"HNB2"
+_HEADER = struct.Struct("<4s8sQ32s24s")  # magic, kind, payload length, MAC, key
+_SIGNED = struct.Struct("<4s8sQ24s")  # what the MAC covers, with the payload: all but the MAC
 SMALL = 64 * 1024  # pickles under this size are packed together, one file per batch
 
 
@@ -101,24 +101,39 @@ class Record:
         kind, payload = values.dumps(value)
         return Record(key, kind, payload)
 
-    def encode(self) -> bytes:
-        """Header (with a digest of the payload) + payload."""
-        check = hashlib.blake2b(self.payload, digest_size=16).digest()
-        kind = self.kind.encode().ljust(8, b"\0")
-        header = _HEADER.pack(MAGIC, kind, len(self.payload), check, self.key.encode())
-        return header + self.payload
+    def encode(self, signer: Signer) -> bytes:
+        """Header (with the MAC of the header and payload) + payload."""
+        kind, key, length = self.kind.encode().ljust(8, b"\0"), self.key.encode(), len(self.payload)
+        mac = signer.mac(_SIGNED.pack(MAGIC, kind, length, key), self.payload)
+        return _HEADER.pack(MAGIC, kind, length, mac, key) + self.payload
+
+
+class Untrusted(ValueError):
+    """An entry whose MAC is not this user's."""
 
 
 class DiskStore:
     """Values on disk under ``root``; every write is atomic (temporary file + rename).
 
     Large values get a file each (``objects/``); small pickles written in one batch share a
-    pack file (``packs/``). Every record carries a digest of its bytes: an entry that is
-    truncated or corrupt reads as a miss (and is recomputed), never as a wrong value.
+    pack file (``packs/``). Every record carries a MAC made with the user's secret (``signer``):
+    an entry that is truncated, corrupt or written by someone else reads as a miss (and is
+    recomputed), never as a wrong value, and is never unpickled. A folder that cannot be written
+    to (or an entry that cannot be removed) makes the store read-only (``writable``); what
+    the user should hear of goes to ``notices``, once.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, signer: Signer | None = None, notices: faults.Notices | None = None
+    ) -> None:
         self.root = root
+        self.notices = notices if notices is not None else faults.Notices()
+        if signer is None:
+            signer, problem = user_signer()
+            if problem is not None:
+                self.notices.tell("secret", problem)
+        self.signer = signer
+        self.writable = True
         self._packs: dict[str, tuple[Path, int, int]] | None = None  # key -> file, offset, size
         self._objects: set[str] = set()
         self._lock = threading.Lock()
@@ -133,8 +148,10 @@ class DiskStore:
             if self._packs is None:  # one look at the directory; writes keep it up to date
                 packs: dict[str, tuple[Path, int, int]] = {}
                 for pack in sorted((self.root / "packs").glob("*.pack")):
-                    _scan(pack, packs)
-                self._objects = {p.name for p in (self.root / "objects").glob("*/*")}
+                    _scan(pack, packs, self.signer)
+                found = [*self.root.glob("objects/*/*"), *self.root.glob("*/.*.tmp")]
+                faults.sweep(p for p in found if faults.is_temporary(p))  # of killed writers
+                self._objects = {p.name for p in found if not faults.is_temporary(p)}
                 self._packs = packs  # last: a reader without the lock sees all of it or none
             return self._packs
 
@@ -143,7 +160,8 @@ class DiskStore:
         return key in self._index() or key in self._objects
 
     def get(self, key: str) -> tuple[bool, Any]:
-        """(found, value); an unreadable or corrupt entry is removed and reads as a miss."""
+        """(found, value); an entry that is unreadable, corrupt or not signed with the user's
+        secret reads as a miss (and is removed); its bytes are never unpickled."""
         packs = self._packs if self._packs is not None else self._index()
         where = packs.get(key)
         if where is None and key not in self._objects:
@@ -159,34 +177,64 @@ class DiskStore:
         except OSError:
             return False, None
         try:
-            return True, _decode(data, key)
+            return True, _decode(data, key, self.signer)
+        except Untrusted:
+            self.notices.tell(
+                "untrusted",
+                f"hamilton_nb: the disk cache in {self.root} holds values that were not written"
+                " by you (they are not signed with your secret) or are damaged: they are"
+                " computed again, never loaded.",
+            )
         except Exception:
-            self._forget(key)
-            return False, None
+            pass  # truncated, another format, or a value that no longer loads
+        self._forget(key)
+        return False, None
 
     def _forget(self, key: str) -> None:
         with self._lock:
             if self._packs is not None:
                 self._packs.pop(key, None)
             self._objects.discard(key)
-        self._object_path(key).unlink(missing_ok=True)
+        if not self.writable:
+            return
+        try:
+            self._object_path(key).unlink(missing_ok=True)
+        except OSError as e:
+            self.cannot_write(e)
+
+    def cannot_write(self, error: OSError) -> None:
+        """Stop writing to (and removing from) a folder that refused a change (mutates)."""
+        self.writable = False
+        self.notices.tell(
+            "unwritable",
+            f"hamilton_nb: the disk cache in {self.root} cannot be changed"
+            f" ({type(error).__name__}: {error}); for the rest of this session, new values"
+            " are kept in memory only.",
+        )
 
     def write(self, records: Iterable[Record]) -> None:
-        """Write records: small ones into one new pack, large ones into files of their own."""
+        """Write records: small ones into one new pack, large ones into files of their own
+        (nothing once the store is read-only)."""
+        if not self.writable:
+            return
         small = []
         for record in records:
             if record.kind == values.PICKLE and len(record.payload) < SMALL:
                 small.append(record)
             else:
-                atomic_write(self._object_path(record.key), record.encode())
+                faults.atomic_write(self._object_path(record.key), record.encode(self.signer))
                 with self._lock:
                     self._objects.add(record.key)
         if small:
             pack = self.root / "packs" / f"{uuid.uuid4().hex}.pack"
-            atomic_write(pack, b"".join(r.encode() for r in small))
+            encoded = [r.encode(self.signer) for r in small]
+            faults.atomic_write(pack, b"".join(encoded))
             with self._lock:
                 if self._packs is not None:
-                    _scan(pack, self._packs)
+                    offset = 0
+                    for record, data in zip(small, encoded, strict=True):
+                        self._packs[record.key] = (pack, offset, len(data))
+                        offset += len(data)
 
     def clear(self) -> None:
         """Delete every entry."""
@@ -196,38 +244,42 @@ class DiskStore:
             self._objects = set()
 
 
-def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]]) -> None:
-    """Index the records of a pack file: key -> (file, offset, size)."""
+def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]], signer: Signer) -> None:
+    """Index the records of a pack file: key -> (file, offset, size). A key indexed from another
+    pack already is taken from this one only if its record here is signed with the user's
+    secret: a copy written by someone else never hides the user's own (records are checked
+    when read; here only where two packs hold one key)."""
     try:
         data = pack.read_bytes()
     except OSError:
         return
     offset = 0
     while offset + _HEADER.size <= len(data):
-        magic, _, length, _, key = _HEADER.unpack_from(data, offset)
+        magic, kind, length, mac, key = _HEADER.unpack_from(data, offset)
+        start, end = offset + _HEADER.size, offset + _HEADER.size + length
         try:
             name = key.decode()
         except UnicodeDecodeError:
             name = ""
-        if magic != MAGIC or not name:  # damaged from here on: what follows is a miss
-            return
-        packs[name] = (pack, offset, _HEADER.size + length)
-        offset += _HEADER.size + length
+        if magic != MAGIC or not name or end > len(data):
+            return  # damaged from here on (a length past the end too): what follows is a miss
+        signed = _SIGNED.pack(magic, kind, length, key)
+        if name not in packs or signer.check(mac, signed, memoryview(data)[start:end]):
+            packs[name] = (pack, offset, end - offset)
+        offset = end
 
 
-def _decode(data: bytes, key: str) -> Any:
-    magic, kind, length, check, stored_key = _HEADER.unpack_from(data, 0)
+def _decode(data: bytes, key: str, signer: Signer) -> Any:
+    """The value of an entry, loaded only once its MAC is found to be the user's.
+
+    Raises:
+        Untrusted: the MAC does not match (written by someone else, or damaged).
+        ValueError: not an entry of this format for this key, or truncated.
+    """
+    magic, kind, length, mac, stored_key = _HEADER.unpack_from(data, 0)
     payload = data[_HEADER.size : _HEADER.size + length]
     if magic != MAGIC or stored_key.decode() != key or len(payload) != length:
         raise ValueError("not a hamilton_nb cache entry for this key")
-    if hashlib.blake2b(payload, digest_size=16).digest() != check:
-        raise ValueError("corrupt cache entry")
+    if not signer.check(mac, _SIGNED.pack(magic, kind, length, stored_key), payload):
+        raise Untrusted(f"cache entry {key} is not signed with this user's secret")
     return values.loads(kind.rstrip(b"\0").decode(), payload)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("wb") as f:
-        f.write(data)
-    os.replace(tmp, path)

@@ -198,9 +198,10 @@ def export_notebook(
         if tests:  # the values the notebook's kernel computed, from its disk cache
             context = cache.recall(name)
             if context is None:
+                why = "".join(f" ({notice})" for notice in cache.take_notices())
                 raise ExportError(
                     f"--tests: no run of '{name}' is recorded in"
-                    f" {notebook.parent / '.hamilton_nb' / 'cache'}; run its nodes in the"
+                    f" {notebook.parent / '.hamilton_nb' / 'cache'}{why}; run its nodes in the"
                     " notebook (%dataflow run ...) first."
                 )
             session.runs.restore(context["inputs"], context["config"])

@@ -245,8 +245,8 @@ class Session:
             self.notify(f"{self.name}: '{n}' is not cached: its value cannot be copied apart")
         for n, reason in not_stored.items():
             self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
-        for error in self.cache.take_write_errors():  # of earlier runs: writes go on behind
-            self.notify(f"{self.name}: the cache could not write to disk ({error})")
+        for notice in self.cache.take_notices():  # writes of earlier runs: they go on behind
+            self.notify(notice)
         self.tell("run")
 
     def graph_for(self, config: Mapping[str, Any]) -> DataflowGraph:
