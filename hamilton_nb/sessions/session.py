@@ -128,11 +128,9 @@ class Session:
         Raises:
             DataflowError: the cell was rejected; module, graph and index are unchanged.
         """
-        alone = len(_OPEN) == 1  # no other module that could use this one
-        version = "" if alone else self._state.index.version()
         result = apply_cell(self._state, source, cell_id, label, line_offset)
         self.tell("graph")
-        if not alone and self._state.index.version() != version:  # modules using it follow
+        if len(_OPEN) > 1 and result.code_changed:  # modules using it follow
             result = replace(result, followed=self._tell_readers())
         return result
 
