@@ -1,8 +1,9 @@
-"""Edit latency: re-run one edited cell of a 10-cell dataflow, against Hamilton's own tools.
+"""Edit latency: re-run one edited cell of a dataflow, against Hamilton's own tools.
 
-Scenario: a module of N functions spread over 10 cells (N/10 each) has been applied once; then
-one function in cell ``c3`` gets a new body (``+ 1`` <-> ``+ 2``) and that cell is re-run.
-Function ``f_i`` depends on ``f_{i-10}``: ten interleaved chains that cross every cell.
+Scenario: a module of N functions in cells of 100 functions (10 cells of N/10 below 1,000)
+has been applied once; then one function in cell ``c3`` gets a new body (``+ 1`` <-> ``+ 2``)
+and that cell is re-run. Function ``f_i`` depends on ``f_{i-10}``: ten interleaved chains
+that cross every cell, so the edited function has about N/10 - 35 descendants.
 
 Compared (median over the repetitions, in ms; the contenders take turns, one repetition
 each, so a busy machine slows them alike):
@@ -36,7 +37,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from hamilton_nb.jupyter.dataflow import DataflowSession
 
-CELLS = 10
+CHAINS = 10
+CELL_SIZE = 100  # functions per cell (fewer for N below 1,000: ten cells)
 EDIT_CELL = 3
 TARGET_N = 1000
 TARGET_VS_MAGIC = 20.0
@@ -49,26 +51,30 @@ TARGET_BIG_FACTOR = 3.0  # %%dataflow at BIG_N nodes, at most this times TARGET_
 
 def function_source(i: int, increment: int = 1) -> str:
     """``f_i``: a root for the first ten, else ``f_{i-10} + increment``."""
-    if i < CELLS:
+    if i < CHAINS:
         return f"def f_{i}() -> int:\n    return {i}\n"
-    return f"def f_{i}(f_{i - CELLS}: int) -> int:\n    return f_{i - CELLS} + {increment}\n"
+    return f"def f_{i}(f_{i - CHAINS}: int) -> int:\n    return f_{i - CHAINS} + {increment}\n"
+
+
+def per_cell(n: int) -> int:
+    return min(CELL_SIZE, n // 10)
 
 
 def cell_sources(n: int, edited: int | None = None, increment: int = 1) -> list[str]:
-    """The 10 cells; ``edited`` (if given) gets ``+ increment`` instead of ``+ 1``."""
-    per = n // CELLS
+    """The cells; ``edited`` (if given) gets ``+ increment`` instead of ``+ 1``."""
+    per = per_cell(n)
     return [
         "\n\n".join(
             function_source(i, increment if i == edited else 1)
             for i in range(c * per, (c + 1) * per)
         )
-        for c in range(CELLS)
+        for c in range(n // per)
     ]
 
 
 def edited_function(n: int) -> int:
     """The function that gets edited: mid-cell ``c3`` (never a root)."""
-    return EDIT_CELL * (n // CELLS) + n // CELLS // 2
+    return EDIT_CELL * per_cell(n) + per_cell(n) // 2
 
 
 Step = Callable[[int], object]
