@@ -439,6 +439,9 @@ def test_a_name_bound_while_a_def_runs_belongs_to_its_cell(nb: Notebook, header:
     assert "bound" not in sys.modules[nb.module].__dict__
 
 
+A_OF_K = "def a(x: list = K) -> int:\n    return len(x)\n"
+
+
 @pytest.mark.parametrize(
     "first",
     [
@@ -452,16 +455,10 @@ def test_a_def_whose_default_the_cell_binds_again_is_defined_again(
 ) -> None:
     """Running the whole cell again gives the def the default the cell binds now; a function
     kept from the last run would hold the old one, changed in place since."""
-    nb.cell(
-        "c1",
-        f"{first}\ndef a(x: list = K) -> int:\n    return len(x)\n\ndef b() -> int:\n    return 1\n",
-    )
+    nb.cell("c1", f"{first}\n{A_OF_K}\ndef b() -> int:\n    return 1\n")
     module = sys.modules[nb.module]
     module.K.append(3)  # the old default changes in place
-    nb.cell(
-        "c1",
-        f"{first}\ndef a(x: list = K) -> int:\n    return len(x)\n\ndef b() -> int:\n    return 2\n",
-    )
+    nb.cell("c1", f"{first}\n{A_OF_K}\ndef b() -> int:\n    return 2\n")
     assert module.a.__defaults__[0] is module.K
     assert module.a() == 2
 
