@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import statistics
 import sys
@@ -81,10 +82,12 @@ Step = Callable[[int], object]
 
 
 def interleaved(steps: dict[str, Step], reps: int) -> dict[str, list[float]]:
-    """Wall times in ms of ``steps``, taking turns: repetition ``rep`` of each, then the next."""
+    """Wall times in ms of ``steps``, taking turns: repetition ``rep`` of each, then the next.
+    Garbage is collected before each, so none pays for what another left behind."""
     times: dict[str, list[float]] = {name: [] for name in steps}
     for rep in range(reps):
         for name, step in steps.items():
+            gc.collect()
             start = time.perf_counter()
             step(rep)
             times[name].append((time.perf_counter() - start) * 1000)
@@ -150,8 +153,10 @@ def build(n: int) -> Step:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N = 100, 1000 and fewer repetitions")
+    parser.add_argument("--reps", type=int, help="repetitions (default: 15, 5 with --quick)")
     args = parser.parse_args()
     sizes, reps = ([100, 1000], 5) if args.quick else ([100, 1000, BIG_N], 15)
+    reps = args.reps or reps
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "hamilton.plugins.jupyter_magic")
     shell.run_line_magic("load_ext", "hamilton_nb")
