@@ -21,6 +21,7 @@ from hamilton_nb.jupyter.dataflow import DataflowSession
 from hamilton_nb.jupyter.registry import REGISTRY
 from hamilton_nb.run.engines import ENGINES
 
+_LINES_KEPT = 64
 COMMANDS = ("show", "status", "run", "drop", "reset", "cache", "export", "load")
 
 
@@ -53,6 +54,7 @@ class DataflowMagics(Magics):
         super().__init__(shell)
         self.cell_id: str | None = None
         self.label: str | None = None
+        self._cell_args: dict[str, Any] = {}  # magic line -> its parsed arguments
 
     def notebook_name(self) -> str:
         """The notebook's file name, as the frontend tells the kernel (JupyterLab sets
@@ -75,7 +77,11 @@ class DataflowMagics(Magics):
     @cell_magic
     def dataflow(self, line: str, cell: str) -> None:
         """Define the cell's functions in a live Hamilton module and update its graph."""
-        args = parse_argstring(self.dataflow, line)
+        args = self._cell_args.get(line)
+        if args is None:  # argparse takes a while; a notebook repeats a few lines
+            args = parse_argstring(self.dataflow, line)
+            if len(self._cell_args) < _LINES_KEPT:
+                self._cell_args[line] = args
         result = _session(args.module).apply_cell(
             cell, self.cell_id, label=self.label, line_offset=1
         )

@@ -140,7 +140,6 @@ class Session:
         (``seen``: the modules that already did). Returns what to show (None: it does not use
         ``module``); when a cell fails, runs are refused until it is fixed or ``module``
         changes again."""
-        version = self._state.index.version()
         try:
             result = follow_module(self._state, module)
         except Exception as e:  # this module's cells; the change of the other one stands
@@ -151,8 +150,7 @@ class Session:
         if result is None:
             return None
         self.tell("graph")
-        changed = self._state.index.version() != version
-        further = self._tell_readers(seen | {module}) if changed else ()
+        further = self._tell_readers(seen | {module}) if result.code_changed else ()
         return "\n".join([result.summary(), *further])
 
     def _tell_readers(self, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:

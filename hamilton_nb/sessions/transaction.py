@@ -286,9 +286,12 @@ def follow_module(state: ModuleState, module: str) -> CellResult | None:
     except BaseException:
         live.restore(snapshot)
         raise
+    changed = _code_changed(change.staged)
     _commit(state, change)
     ran = tuple(p.cell for _, p in change.cells)
-    return CellResult(live.name, ran[0], change.diff, (), len(state.graph), ran[1:])
+    return CellResult(
+        live.name, ran[0], change.diff, (), len(state.graph), ran[1:], code_changed=changed
+    )
 
 
 def _tied(namespace: Mapping[str, Any], names: Iterable[str], module: str) -> set[str]:
