@@ -397,6 +397,8 @@ def test_a_function_rebound_by_hand_is_defined_again_when_its_cell_reruns(shell:
         "%%timeit\nx = 1\n",
         "x = 1\n%%dataflow\n",
         '%%dataflow\ndef a() -> str:\n    return "%%dataflow\\n\\"\'"\n',
+        "%%dataflow\ndef a() -> int:\n    x = 1\n    \n    return x\n\t\n",  # blank, indented
+        "%%dataflow \r\ndef a() -> int:\r\n    return 1\r\n",
     ],
 )
 def test_a_dataflow_cell_is_transformed_as_ipython_would(shell: Shell, cell: str) -> None:

@@ -311,10 +311,10 @@ _IPYTHON_CLEANUP = (
 class DataflowCells:
     """An input transformation: IPython's own translation of a ``%%dataflow`` cell into a
     magic call, made before its other transformations walk the body line by line (about
-    1.5 ms for 100 functions), when they are known to change nothing: the shell's cleanup is
-    IPython's own (its prompt strippers decide on the first two lines, or on a ``>>>`` at the
-    start of any line) and the cell has no such ``>>>``. Any other cell, or any doubt, goes
-    through unchanged, to IPython's usual path."""
+    1.5 ms for 100 functions): the shell's cleanup must be IPython's own; its two cheap steps
+    (leading blank lines, indentation) are applied, and its prompt strippers must be known to
+    change nothing (they decide on the first two lines, or on a ``>>>`` at the start of any
+    line). Any other cell, or any doubt, goes through unchanged, to IPython's usual path."""
 
     # a terminal asks whether input is complete through the cleanup transformations, except
     # those with side effects: there a magic cell must still end with an empty line
@@ -330,8 +330,10 @@ class DataflowCells:
         others = tuple(t for t in manager.cleanup_transforms if t is not self)
         if others != _IPYTHON_CLEANUP or manager.line_transforms != [transformers.cell_magic]:
             return lines
+        for cheap in others[:2]:  # blank lines first, indentation (a regex over the text)
+            lines = cheap(lines)
         head = lines[:2]
-        if any(t(head) != head for t in others):
+        if not lines or any(t(head) != head for t in others[2:]):
             return lines
         text = "".join(lines)
         if ">>>" in text and _DOCTEST_PROMPT.search(text):
