@@ -53,8 +53,11 @@ class ExecutedCell:
     @property
     def kept(self) -> set[str]:
         """Names of the chunks that did not run again (their objects are the old ones)."""
-        chunks = self.pending.analysis.chunks
-        return {d.name for c in chunks if c.text in self.reusable for d in c.definitions}
+        return _kept_names(self.pending.analysis, self.reusable)
+
+
+def _kept_names(analysis: CellAnalysis, reusable: Mapping[str, int]) -> set[str]:
+    return {d.name for c in analysis.chunks if c.text in reusable for d in c.definitions}
 
 
 def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) -> ExecutedCell:
@@ -105,8 +108,7 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
     module = state.live.module
     functions = [n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), module)]
     # a kept chunk's names keep the code the index has (that is why they could be kept)
-    kept = {d.name for c in analysis.chunks if c.text in reusable for d in c.definitions}
-    codes = _codes(ns, analysis, bound - kept, pending.borrowed)
+    codes = _codes(ns, analysis, bound - _kept_names(analysis, reusable), pending.borrowed)
     rebound = {n for n in bound if not _same_value(ns.get(n, _MISSING), before.get(n, _MISSING))}
     rebound |= gone | (bound & pending.forced)
     return ExecutedCell(pending, reusable, bound, owned, imports, gone, functions, codes, rebound)
