@@ -402,3 +402,73 @@ def test_an_input_given_to_a_run_wins_over_a_config_value_of_its_name(shell: She
     assert shell.ok("%dataflow run b --module conf --config a=1") == 10
     assert shell.ok("%dataflow run b --module conf --inputs a=5") == 50
     assert shell.ok("%dataflow run b --module conf") == 10
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "@_bind\ndef a() -> int:",
+        "def a(y: int = _bind(1)) -> int:",
+        "def a() -> _bind(int):",
+        "def a(y: _bind(int) = 1) -> int:",
+        "def a(y: int = _bind.count) -> int:",
+    ],
+)
+def test_a_name_bound_while_a_def_runs_belongs_to_its_cell(nb: Notebook, header: str) -> None:
+    """Only a def whose header is names and constants is known to bind nothing else; one
+    with a decorator, or a call or attribute in a default or annotation, is watched."""
+    nb.cell(
+        "c1",
+        "class _Bind:\n"
+        "    def __call__(self, x):\n"
+        "        globals()['bound'] = globals().get('bound', 0) + 1\n"
+        "        return x\n"
+        "    @property\n"
+        "    def count(self):\n"
+        "        globals()['bound'] = globals().get('bound', 0) + 1\n"
+        "        return 1\n"
+        "_bind = _Bind()\n",
+    )
+    nb.cell("c2", f"def b() -> int:\n    return 2\n\n{header}\n    return 1\n")
+    session = REGISTRY.get(nb.module)
+    assert session.owner("bound") == "c2"
+    nb.cell("c2", f"def b() -> int:\n    return 3\n\n{header}\n    return 1\n")
+    assert session.owner("bound") == "c2"
+    nb.cell("c2", "def b() -> int:\n    return 3\n")  # the cell no longer binds it
+    assert session.owner("bound") is None
+    assert "bound" not in sys.modules[nb.module].__dict__
+
+
+A_OF_K = "def a(x: list = K) -> int:\n    return len(x)\n"
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "K = [1, 2]\n",  # an equal value, but another object
+        "globals()['K'] = [1, 2]\n",  # bound where the analysis cannot see it
+        "def _set():\n    globals()['K'] = [1, 2]\n_set()\n",
+    ],
+)
+def test_a_def_whose_default_the_cell_binds_again_is_defined_again(
+    nb: Notebook, first: str
+) -> None:
+    """Running the whole cell again gives the def the default the cell binds now; a function
+    kept from the last run would hold the old one, changed in place since."""
+    nb.cell("c1", f"{first}\n{A_OF_K}\ndef b() -> int:\n    return 1\n")
+    module = sys.modules[nb.module]
+    module.K.append(3)  # the old default changes in place
+    nb.cell("c1", f"{first}\n{A_OF_K}\ndef b() -> int:\n    return 2\n")
+    assert module.a.__defaults__[0] is module.K
+    assert module.a() == 2
+
+
+def test_a_decorated_def_runs_again_with_its_cell(nb: Notebook) -> None:
+    """A decorator may have effects (a registry); the cell run again has them again, in order."""
+    nb.cell("c1", "SEEN = []\n\ndef _register(fn):\n    SEEN.append(fn.__name__)\n    return fn\n")
+    body = (
+        "@_register\ndef a() -> int:\n    return 1\n\n@_register\ndef b() -> int:\n    return {}\n"
+    )
+    nb.cell("c2", body.format(1))
+    nb.cell("c2", body.format(2))
+    assert sys.modules[nb.module].SEEN == ["a", "b", "a", "b"]

@@ -6,15 +6,21 @@ import inspect
 import itertools
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from hamilton import driver
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from hamilton_nb.cache.keys import Lineage, lineage_of
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError
+from hamilton_nb.graph.graph import DataflowGraph
+from hamilton_nb.graph.walks import post_order
 from hamilton_nb.jupyter.dataflow import DataflowSession
+from hamilton_nb.jupyter.picture import describe
 from tests.hamilton_parity import assert_matches_hamilton, assert_wiring_matches_hamilton
 
 NAMES = ["a", "b", "c", "d", "e", "f"]
@@ -147,6 +153,88 @@ def test_incremental_graph_equals_scratch_and_hamilton_after_any_history(
         assert live.name not in sys.modules
 
 
+# -- lineages are worked out when asked, and equal an eager rebuild -------------------------
+
+
+def _eager_lineages(graph: DataflowGraph) -> dict[str, Lineage]:
+    """Every node's lineage worked out from nothing, producers first, as if no lineage had
+    ever been kept."""
+    nodes = graph.nodes()
+    lineages: dict[str, Lineage] = {}
+    order = post_order(sorted(nodes), lambda n: [d for d in graph.dependencies(n) if d in nodes])
+    for name in order:
+        lineages[name] = lineage_of(nodes[name], lineages)  # type: ignore[index]
+    return lineages
+
+
+lazy_steps = st.lists(
+    st.tuples(
+        st.sampled_from(CELLS),
+        st.one_of(cell_source(), st.just(""), st.sampled_from(sorted(EDITS))),
+        # lineages asked for after the step: a few, or all (what a run or the widget asks)
+        st.one_of(st.lists(st.sampled_from(NAMES), max_size=3), st.just(NAMES)),
+    ),
+    min_size=2,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(lazy_steps)
+@example(  # an edit upstream of lineages held two levels down
+    [
+        ("c0", "def a() -> int:\n    return 1\n", []),
+        ("c1", "def b(a: int) -> int:\n    return a\n", []),
+        ("c2", "def c(b: int) -> int:\n    return b\n", ["c"]),
+        ("c0", 1, ["c"]),
+    ]
+)
+@example(  # a node comes where an input was, then goes again
+    [
+        (
+            "c1",
+            "def b(a: int) -> int:\n    return a\n\ndef c(b: int) -> int:\n    return b\n",
+            NAMES,
+        ),
+        ("c0", "def a() -> int:\n    return 1\n", ["c"]),
+        ("c0", "", ["c"]),
+    ]
+)
+@example(  # a node's parameters change under lineages held downstream
+    [
+        ("c0", "def a() -> int:\n    return 1\n\ndef e() -> int:\n    return 1\n", []),
+        ("c1", "def b(a: int) -> int:\n    return a\n", []),
+        ("c2", "def c(b: int) -> int:\n    return b\n", NAMES),
+        ("c1", "def b(e: int) -> int:\n    return e\n", ["c"]),
+    ]
+)
+def test_lineages_asked_for_at_any_time_equal_an_eager_rebuild(
+    history: list[tuple[str, str | int, list[str]]],
+) -> None:
+    """Whatever was asked before (some lineages kept, some forgotten by later edits), a lineage
+    asked for equals the one worked out from nothing."""
+    live = DataflowSession(f"lazy_{next(_modules)}")
+    accepted: dict[str, str] = {}
+    try:
+        for cid, step, asked in history:
+            source = EDITS[step](accepted.get(cid, "")) if isinstance(step, int) else step
+            try:
+                live.apply_cell(source, cid)
+                accepted[cid] = source
+            except DataflowError:
+                pass
+            eager = _eager_lineages(live.graph)
+            for name in asked:
+                assert live.graph.lineage(name) == eager.get(name), name
+        assert _lineages(live) == _eager_lineages(live.graph)
+    finally:
+        live.close()
+
+
 # -- the cache is never wrong ------------------------------------------------------------------
 
 CACHE_CELLS = {
@@ -211,8 +299,78 @@ def test_cached_runs_always_equal_an_uncached_run_from_scratch(
             live.close()
 
 
-def _cached_session(directory: Path, params: dict[str, int]) -> DataflowSession:
+def _cached_session(directory: Path | None, params: dict[str, int]) -> DataflowSession:
     s = DataflowSession(f"cached_{next(_modules)}", cache=NodeCache(directory))
     for cell, source in CACHE_CELLS.items():
         s.apply_cell(source.format(**params), cell)
     return s
+
+
+# -- a lazy session shows what an eager one shows --------------------------------------------
+
+twin_steps = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(sorted(PARAMS)), st.integers(0, 3)),
+        st.tuples(st.sampled_from(["run d", "run b", "run a c", "x", "drop c"]), st.just(0)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(twin_steps)
+def test_a_session_working_lineages_out_late_shows_what_an_eager_one_shows(
+    history: list[tuple[str, int]],
+) -> None:
+    """Two sessions given the same edits and runs; one has every lineage worked out after each
+    change (as lineages were kept before they were worked out when asked): the stale sets of
+    edits, run results, states, status, the widget's picture and cache keys are the same."""
+    params = dict.fromkeys(PARAMS, 1)
+    lazy = _cached_session(None, params)
+    eager = _cached_session(None, params)
+    try:
+        for what, value in history:
+            if what in PARAMS:
+                params[what] = value
+            assert _twin_step(lazy, what, params) == _twin_step(eager, what, params)
+            for name in eager.graph.nodes():
+                eager.graph.lineage(name)
+            assert lazy.states() == eager.states()
+            assert _untimed(lazy.status()) == _untimed(eager.status())
+            assert _picture(lazy) == _picture(eager)
+            lazy_keys = lazy.runs.keys(lazy.graph)
+            eager_keys = eager.runs.keys(eager.graph)
+            for name in [*eager.graph.nodes(), *eager.graph.inputs()]:
+                assert lazy_keys(name) == eager_keys(name), name
+            assert _lineages(lazy) == _eager_lineages(lazy.graph)
+    finally:
+        lazy.close()
+        eager.close()
+
+
+def _twin_step(s: DataflowSession, what: str, params: dict[str, int]) -> object:
+    """One step of the twin test: an edit, a drop or a run; what it did."""
+    if what in PARAMS:
+        cell = PARAMS[what]
+        return s.apply_cell(CACHE_CELLS[cell].format(**params), cell).diff
+    if what == "drop c":
+        return s.drop("c") if "c" in s.graph else None
+    x = 3 if what == "x" else 2
+    targets = [t for t in (["d"] if what == "x" else what.split()[1:]) if t in s.graph]
+    try:
+        return s.run(targets or ["b"], inputs={"x": x})
+    except DataflowError as e:  # d without c: c is an input nobody gave
+        return e.message
+
+
+def _untimed(rows: list[Any]) -> list[Any]:
+    return [replace(r, duration=None) for r in rows]
+
+
+def _picture(s: DataflowSession) -> object:
+    """The widget's picture, less the module's name and the durations of nodes."""
+    picture = describe(s)
+    return [{**n, "duration": None} for n in picture["nodes"]], picture["edges"], picture["cells"]

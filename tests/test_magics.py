@@ -416,3 +416,53 @@ def test_a_function_rebound_by_hand_is_defined_again_when_its_cell_reruns(shell:
     shell.ok("import dataflow\ndataflow.a = lambda: 2")
     shell.ok(cell, "c")
     assert shell.module().a() == 1
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "%%dataflow\ndef a() -> int:\n    return 1\n",
+        "%%dataflow sales -q\ndef a() -> int:\n    return 1",
+        "%%dataflow\n",
+        "%%dataflow",
+        "\n\n%%dataflow\ndef a() -> int:\n    return 1\n",
+        "  %%dataflow\n  def a() -> int:\n      return 1\n",
+        "%%dataflow?\n",
+        "%%dataflow\n>>> def a() -> int:\n...     return 1\n",
+        "%%dataflow\ndef a() -> str:\n    return '''\n>>> x\n'''\n",
+        "%%dataflow\nIn [3]: def a() -> int:\n   ...:     return 1\n",
+        "%%dataflow\n    ...: x = 1\n",
+        "%%dataflow\tsales\ndef a() -> int:\n    return 1\n",
+        "%%dataflows\ndef a() -> int:\n    return 1\n",
+        "%%timeit\nx = 1\n",
+        "x = 1\n%%dataflow\n",
+        '%%dataflow\ndef a() -> str:\n    return "%%dataflow\\n\\"\'"\n',
+        "%%dataflow\ndef a() -> int:\n    x = 1\n    \n    return x\n\t\n",  # blank, indented
+        "%%dataflow \r\ndef a() -> int:\r\n    return 1\r\n",
+    ],
+)
+def test_a_dataflow_cell_is_transformed_as_ipython_would(shell: Shell, cell: str) -> None:
+    """The shortcut past IPython's input transformations gives IPython's own code, and a
+    terminal still waits for the empty line that ends a magic cell."""
+    ip = shell.ip
+    ours = ip.transform_cell(cell), ip.check_complete(cell)
+    (shortcut,) = [t for t in ip.input_transformers_cleanup if type(t).__name__ == "DataflowCells"]
+    ip.input_transformers_cleanup.remove(shortcut)
+    try:
+        assert ours == (ip.transform_cell(cell), ip.check_complete(cell))
+    finally:
+        ip.input_transformers_cleanup.insert(0, shortcut)
+
+
+def test_the_shortcut_stands_aside_for_another_input_transformation(shell: Shell) -> None:
+    ip = shell.ip
+
+    def shout(lines: list[str]) -> list[str]:
+        return [line.replace("return 1", "return 2") for line in lines]
+
+    ip.input_transformers_cleanup.append(shout)
+    try:
+        shell.ok("%%dataflow -q\ndef a() -> int:\n    return 1\n", "c1")
+        assert shell.module().a() == 2
+    finally:
+        ip.input_transformers_cleanup.remove(shout)

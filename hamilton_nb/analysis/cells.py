@@ -7,7 +7,7 @@ import builtins
 import copy
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import CodeType
 from typing import Literal
@@ -64,12 +64,16 @@ class Chunk:
         first_line: the line in the visible cell where it starts.
         definitions: what it binds, with lines in the visible cell.
         only_functions: every statement is a ``def`` (so it has no effect but binding them).
+        plain: every statement is a ``def`` whose running calls nothing: no decorator, and
+            defaults and annotations that are names or constants. Running the chunk binds
+            its functions' names and nothing else.
     """
 
     text: str
     first_line: int
     definitions: tuple[Definition, ...]
     only_functions: bool
+    plain: bool = False
 
     def compile(self, filename: str) -> CodeType:
         """Code for this chunk that reports its real lines in ``filename``."""
@@ -113,15 +117,42 @@ class CellAnalysis:
         """The definition of ``name`` in this cell, if any (the last one wins, as in Python)."""
         return self._last.get(name)
 
+    @cached_property
+    def eager_reads(self) -> frozenset[str]:
+        """Every name some definition reads when its statement runs (``Definition.eager``)."""
+        return frozenset().union(*(d.eager for d in self.definitions))
+
+    @cached_property
+    def mutations(self) -> tuple[tuple[str, str], ...]:
+        """(target, mutator) for each function a ``@mutate`` of this cell changes."""
+        return tuple((t, d.name) for d in self.definitions for t in d.mutates)
+
 
 @dataclass(frozen=True)
 class _Parsed:
-    """What analysing one chunk's text gives, independent of where the chunk sits."""
+    """What analysing one chunk's text gives, independent of where the chunk sits; and the
+    chunk placed at the lines it was last seen at (a cell run again mostly keeps them)."""
 
     definitions: tuple[Definition, ...]  # lines counted from the chunk's first line
     loads: frozenset[str]
     only_functions: bool
     binds: frozenset[str]
+    plain: bool
+    placed: dict[int, Chunk] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, text: str, first_line: int) -> Chunk:
+        """The chunk of ``text`` (this analysis') starting at ``first_line`` of its cell."""
+        chunk = self.placed.get(first_line)
+        if chunk is None:
+            if len(self.placed) >= _PLACES_KEPT:
+                self.placed.clear()
+            definitions = _shift(self.definitions, first_line - 1)
+            chunk = Chunk(text, first_line, definitions, self.only_functions, self.plain)
+            self.placed[first_line] = chunk
+        return chunk
+
+
+_PLACES_KEPT = 4
 
 
 ChunkCache = dict[str, _Parsed]
@@ -154,13 +185,7 @@ def analyse(
                 break
         parsed.append(cache[text])
     chunks = tuple(
-        Chunk(
-            text,
-            first + line_offset,
-            _shift(p.definitions, first + line_offset - 1),
-            p.only_functions,
-        )
-        for (first, text), p in zip(pieces, parsed, strict=True)
+        p.at(text, first + line_offset) for (first, text), p in zip(pieces, parsed, strict=True)
     )
     loads = frozenset().union(*(p.loads for p in parsed))
     binds = frozenset().union(*(p.binds for p in parsed))
@@ -187,7 +212,22 @@ def _parse(text: str) -> _Parsed:
         if not _binds_anything(stmt):
             loads |= scopes.reads(stmt)
     only_functions = all(isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) for s in tree.body)
-    return _Parsed(definitions, frozenset(loads - _BUILTINS), only_functions, scopes.binds)
+    plain = all(_plain_def(s) for s in tree.body)
+    return _Parsed(definitions, frozenset(loads - _BUILTINS), only_functions, scopes.binds, plain)
+
+
+def _plain_def(stmt: ast.stmt) -> bool:
+    """A ``def`` whose statement calls nothing when it runs: looking up a name in the module
+    or the builtins, or making a constant, runs no code of anyone's."""
+    if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    if stmt.decorator_list or getattr(stmt, "type_params", None):
+        return False
+    a = stmt.args
+    params = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+    evaluated = [*a.defaults, *a.kw_defaults, stmt.returns]
+    evaluated += [p.annotation for p in params if p is not None]
+    return all(e is None or isinstance(e, ast.Name | ast.Constant) for e in evaluated)
 
 
 def _shift(definitions: tuple[Definition, ...], by: int) -> tuple[Definition, ...]:

@@ -11,7 +11,7 @@ from hamilton_nb.analysis.typenames import type_name
 from hamilton_nb.cache.keys import Lineage, lineage_of
 from hamilton_nb.graph.model import GraphDiff, NodeSpec
 from hamilton_nb.graph.validate import StagedGraph, input_type
-from hamilton_nb.graph.walks import post_order, reachable, topological_from
+from hamilton_nb.graph.walks import post_order, reachable
 from hamilton_nb.ids import NodeName
 
 
@@ -30,13 +30,16 @@ class DataflowGraph:
     descendants); apply a change (nodes upserted and removed) as one step that is validated
     first (duplicates, type mismatches, cycles) and leaves the graph untouched when rejected.
     Work per change is proportional to the changed nodes, their neighbours and descendants.
-    Keeps each node's lineage up to date (so a run needs no hashing of code), and tells each
-    attached mirror of every change.
+    Knows each node's lineage: a change forgets the lineages it makes wrong (of the nodes it
+    touches and everything downstream of them), and ``lineage`` works out a forgotten one when
+    asked, after those of the nodes it reads; so a run needs no hashing of code it did not
+    change, and an edit hashes nothing. Tells each attached mirror of every change.
     """
 
     def __init__(self) -> None:
         self._nodes: dict[NodeName, NodeSpec] = {}
         self._consumers: dict[str, set[NodeName]] = {}
+        # lineages worked out and still true; one held means those of its ancestors are too
         self._lineages: dict[str, Lineage] = {}
         self._mirrors: dict[str, Mirror] = {}
         self.changes = 0  # counts the changes applied: what is worked out from the graph is
@@ -57,8 +60,13 @@ class DataflowGraph:
         return self._nodes
 
     def lineage(self, name: str) -> Lineage | None:
-        """What node ``name``'s value depends on (None: not a node)."""
-        return self._lineages.get(name)
+        """What node ``name``'s value depends on (None: not a node). Worked out on the first
+        question after a change that made it wrong (with those of the nodes it reads), then
+        kept (mutates that memo only)."""
+        found = self._lineages.get(name)
+        if found is None and name in self._nodes:
+            found = self._trace(name)
+        return found
 
     def consumers(self, name: str) -> frozenset[NodeName]:
         """Nodes that take ``name`` (a node or an input) as a dependency."""
@@ -169,17 +177,32 @@ class DataflowGraph:
         rewritten = {
             n for n, s in staged.upsert.items() if n not in old or old[n].inputs != s.inputs
         }
-        self._trace(changed | rewritten | removed)
+        self._forget(changed | rewritten | removed)
         stale = (changed | self.descendants(added | changed | removed)) - added - removed
         return GraphDiff(added, changed, removed, frozenset(stale))
 
-    def _trace(self, names: Set[str]) -> None:
-        """Compute again the lineage of ``names`` (nodes changed, added or removed) and of
-        everything downstream of them, producers before consumers."""
+    def _forget(self, names: Set[str]) -> None:
+        """Forget the lineages of ``names`` (nodes changed, added or removed) and of every node
+        downstream of them. A node whose lineage is not held has none held downstream, so the
+        walk stops there: after a run worked lineages out, an edit forgets what the run held;
+        edits in a row forget little."""
+        lineages = self._lineages
+        todo = list(names)
+        for name in names:
+            lineages.pop(name, None)
+        while todo:
+            for consumer in self._consumers.get(todo.pop(), ()):
+                if lineages.pop(consumer, None) is not None:
+                    todo.append(consumer)
+
+    def _trace(self, name: str) -> Lineage:
+        """Work out node ``name``'s lineage, after those of the nodes it reads that are not held
+        (producers before consumers), and keep them all."""
         lineages, nodes = self._lineages, self._nodes
-        for gone in names - nodes.keys():
-            lineages.pop(gone, None)
-        for name in topological_from(names, self._consumers_of):
-            spec = nodes.get(NodeName(name))
-            if spec is not None:
-                lineages[name] = lineage_of(spec, lineages)
+
+        def missing(n: str) -> list[str]:
+            return [d for d in self._dependencies_of(n) if d in nodes and d not in lineages]
+
+        for current in post_order([name], missing):
+            lineages[current] = lineage_of(nodes[NodeName(current)], lineages)
+        return lineages[name]

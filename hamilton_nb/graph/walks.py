@@ -52,13 +52,6 @@ def post_order(roots: Iterable[T], expand: Neighbours[T]) -> list[T]:
     return order
 
 
-def topological_from(roots: Iterable[T], consumers: Neighbours[T]) -> list[T]:
-    """``roots`` and everything downstream of them, each after everything it depends on."""
-    order = post_order(roots, consumers)
-    order.reverse()
-    return order
-
-
 def find_cycle(roots: Iterable[T], neighbours: Callable[[T], Iterable[T]]) -> list[T] | None:
     """A cycle reachable from ``roots``, as ``[a, b, ..., a]``, or None. Neighbours are visited
     in sorted order, so the cycle reported is the same from one run to the next."""

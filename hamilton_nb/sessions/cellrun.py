@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import FunctionType
 from typing import Any
 
-from hamilton_nb.analysis.cells import CellAnalysis, Definition
+from hamilton_nb.analysis.cells import CellAnalysis, Chunk, Definition
 from hamilton_nb.analysis.digest import digest
 from hamilton_nb.errors import CellExecutionError, DataflowError, Location
 from hamilton_nb.graph.code_index import Code
@@ -48,14 +48,17 @@ class ExecutedCell:
     imports: set[str]
     gone: set[str]
     functions: list[str]
-    codes: dict[str, Code]
+    codes: dict[str, Code]  # of what it bound, less the chunks it kept: the index has theirs
     rebound: set[str]  # names whose value this execution changed (or removed)
 
     @property
     def kept(self) -> set[str]:
         """Names of the chunks that did not run again (their objects are the old ones)."""
-        chunks = self.pending.analysis.chunks
-        return {d.name for c in chunks if c.text in self.reusable for d in c.definitions}
+        return _kept_names(self.pending.analysis, self.reusable)
+
+
+def _kept_names(analysis: CellAnalysis, reusable: Mapping[str, int]) -> set[str]:
+    return {d.name for c in analysis.chunks if c.text in reusable for d in c.definitions}
 
 
 def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) -> ExecutedCell:
@@ -70,25 +73,34 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
     _refuse_module_own(pending)
     before = dict(ns)
     _borrow(state, pending)
-    reusable = _reusable_chunks(state, pending)
+    kept_before = _reusable_chunks(state, pending)
+    reusable: dict[str, int] = {}
+    ran = []
     for chunk in analysis.chunks:
-        if chunk.text not in reusable:
-            try:
-                state.live.execute(chunk.compile(pending.filename))
-            except Exception as e:
-                error = _execution_error(e, pending.cell, pending.filename)
-                if cause is not None:
-                    error.message = (
-                        f"{error.message}\n(cell {pending.cell} ran again because it reads,"
-                        f" when it runs, names {cause} changes:"
-                        f" {', '.join(sorted(pending.forced)[:5])})"
-                    )
-                raise error from e
-    _check_intact(state, pending, before)
+        shift = kept_before.get(chunk.text)
+        if shift is not None and _reads_as_before(chunk, ns, before):
+            reusable[chunk.text] = shift  # running it would make the same functions again
+            continue
+        ran.append(chunk)
+        try:
+            state.live.execute(chunk.compile(pending.filename))
+        except Exception as e:
+            error = _execution_error(e, pending.cell, pending.filename)
+            if cause is not None:
+                error.message = (
+                    f"{error.message}\n(cell {pending.cell} ran again because it reads,"
+                    f" when it runs, names {cause} changes:"
+                    f" {', '.join(sorted(pending.forced)[:5])})"
+                )
+            raise error from e
+    # names bound besides the definitions (by globals(), exec, a decorator...); a plain def
+    # binds its own name and runs nothing else, so then the module need not be walked
+    plain = all(chunk.plain for chunk in ran)
+    moved = () if plain else {k for k, v in ns.items() if before.get(k, _MISSING) is not v}
+    if not plain:  # a plain def deletes nothing and binds no name of the module's own
+        _check_intact(state, pending, before)
     bound = set(analysis.names) | {
-        k
-        for k, v in ns.items()
-        if not is_dunder(k) and k not in pending.borrowed and before.get(k, _MISSING) is not v
+        k for k in moved if not is_dunder(k) and k not in pending.borrowed
     }
     imports = imports_of(analysis) & bound
     owned = bound - imports
@@ -99,7 +111,8 @@ def execute_cell(state: ModuleState, pending: PendingCell, cause: str | None) ->
         ns.pop(name, None)
     module = state.live.module
     functions = [n for n in _ordered(analysis, owned) if _is_node_function(ns.get(n), module)]
-    codes = _codes(ns, analysis, bound, pending.borrowed)
+    # a kept chunk's names keep the code the index has (that is why they could be kept)
+    codes = _codes(ns, analysis, bound - _kept_names(analysis, reusable), pending.borrowed)
     rebound = {n for n in bound if not _same_value(ns.get(n, _MISSING), before.get(n, _MISSING))}
     rebound |= gone | (bound & pending.forced)
     return ExecutedCell(pending, reusable, bound, owned, imports, gone, functions, codes, rebound)
@@ -156,6 +169,16 @@ def _check_intact(state: ModuleState, pending: PendingCell, before: Mapping[str,
         )
 
 
+def _reads_as_before(chunk: Chunk, ns: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    """Whether every name the chunk's ``def``s bind, or their headers read, holds what it held
+    before the cell started: the chunks run before it in this run bound none of them again."""
+    return all(
+        ns.get(n, _MISSING) is before.get(n, _MISSING)
+        for d in chunk.definitions
+        for n in (d.name, *d.eager)
+    )
+
+
 _SCALARS = (type(None), bool, int, float, complex, str, bytes)
 
 
@@ -172,9 +195,11 @@ def _same_value(new: object, old: object) -> bool:
 
 
 def _reusable_chunks(state: ModuleState, pending: PendingCell) -> dict[str, int]:
-    """Chunks of ``def``s that the replaced cells ran with the same text, whose functions
-    are still bound and read nothing that this run changes: they need not run again (their
-    functions are moved to the new lines instead). Returns chunk text -> line shift."""
+    """Chunks of plain ``def``s (no decorator: running them has no effect but binding their
+    functions) that the replaced cells ran with the same text, whose functions are still
+    bound and read nothing that this run changes: they need not run again (their functions
+    are moved to the new lines instead), unless a chunk run before them in this run binds a
+    name their headers read. Returns chunk text -> line shift."""
     if not pending.replaced or reruns.mutated_by(pending.analysis):
         return {}  # @mutate changes its target when it runs: targets must be defined afresh
     book, live = state.book, state.live
@@ -197,7 +222,7 @@ def _reusable_chunks(state: ModuleState, pending: PendingCell) -> dict[str, int]
     reusable: dict[str, int] = {}
     for chunk in analysis.chunks:
         old_line = old_chunks.get(chunk.text)
-        if not chunk.only_functions or old_line is None:
+        if not chunk.plain or old_line is None:
             continue
         if all(
             defined_once[d.name] == 1

@@ -70,6 +70,7 @@ class CellResult:
     ran_again: tuple[CellId, ...] = ()  # other cells run again: they read what it changed
     followed: tuple[str, ...] = ()  # what other live modules using this one did
     new_inputs: tuple[tuple[str, str | None], ...] = ()  # (input, a node name it looks like)
+    code_changed: bool = True  # the code of some module-level name changed (its version did)
 
     def summary(self) -> str:
         """One line, e.g. ``sales: +2 nodes, ~1 changed, 3 stale; new input path``."""

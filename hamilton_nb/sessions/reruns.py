@@ -19,7 +19,7 @@ from hamilton_nb.sessions.book import CellBook
 
 def mutated_by(analysis: CellAnalysis) -> set[str]:
     """The functions a cell's ``@mutate`` decorators change."""
-    return {t for d in analysis.definitions for t in d.mutates}
+    return {t for t, _ in analysis.mutations}
 
 
 def target_cells(
@@ -69,9 +69,8 @@ def mutations(book: CellBook) -> dict[str, set[str]]:
     if found is None or found[0] is not cells:
         table: dict[str, set[str]] = {}
         for record in cells.values():
-            for d in record.analysis.definitions:
-                for target in d.mutates:
-                    table.setdefault(target, set()).add(d.name)
+            for target, mutator in record.analysis.mutations:
+                table.setdefault(target, set()).add(mutator)
         found = _MUTATIONS[book] = (cells, table)
     return found[1]
 
@@ -92,6 +91,6 @@ def readers(
     cells = {cid: r.analysis for cid, r in book.cells.items()}
     cells.update(current)
     for cid, analysis in cells.items():
-        if cid not in skip and any(d.eager & changed for d in analysis.definitions):
+        if cid not in skip and not analysis.eager_reads.isdisjoint(changed):
             found.append(cid)
     return found

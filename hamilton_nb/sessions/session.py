@@ -128,12 +128,12 @@ class Session:
         Raises:
             DataflowError: the cell was rejected; module, graph and index are unchanged.
         """
-        alone, state = len(_OPEN) == 1, self._state  # alone: no other module could use it
-        version, inputs = "" if alone else state.index.version(), state.graph.input_names()
+        state = self._state
+        inputs = state.graph.input_names()
         result = apply_cell(state, source, cell_id, label, line_offset)
         result = report.for_user(result, state.graph, inputs, state.runs.nodes)
         self.tell("graph")
-        if not alone and self._state.index.version() != version:  # modules using it follow
+        if len(_OPEN) > 1 and result.code_changed:  # modules using it follow
             result = replace(result, followed=self._tell_readers())
         return result
 
@@ -143,7 +143,6 @@ class Session:
         (``seen``: the modules that already did). Returns what to show (None: it does not use
         ``module``); when a cell fails, runs are refused until it is fixed or ``module``
         changes again."""
-        version = self._state.index.version()
         try:
             result = follow_module(self._state, module)
         except Exception as e:  # this module's cells; the change of the other one stands
@@ -154,8 +153,7 @@ class Session:
         if result is None:
             return None
         self.tell("graph")
-        changed = self._state.index.version() != version
-        further = self._tell_readers(seen | {module}) if changed else ()
+        further = self._tell_readers(seen | {module}) if result.code_changed else ()
         return "\n".join([result.summary(), *further])
 
     def _tell_readers(self, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ together, or nothing changes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import FunctionType
 from typing import Any
@@ -71,9 +71,12 @@ def apply_cell(
     except BaseException:
         live.restore(snapshot)
         raise
+    changed = _code_changed(change.staged)
     _commit(state, change)
     others = tuple(p.cell for _, p in change.cells if p is not pending)
-    return CellResult(live.name, cid, change.diff, replaced, len(state.graph), others)
+    return CellResult(
+        live.name, cid, change.diff, replaced, len(state.graph), others, code_changed=changed
+    )
 
 
 def _execute_all(
@@ -239,6 +242,17 @@ def _refingerprint(
     return state.resolver.refingerprint(state.graph, functions, staged, state.config)
 
 
+def _code_changed(staged: StagedIndex) -> bool:
+    """Whether committing ``staged`` changes the code of some name (so the index's version):
+    a name goes, comes, or gets another digest."""
+    base = staged.base.codes
+    if any(n in base for n in staged.removed):
+        return True
+    return any(
+        (old := base.get(n)) is None or old.digest != c.digest for n, c in staged.upsert.items()
+    )
+
+
 def _commit(state: ModuleState, change: _Change) -> None:
     for fn, filename, delta in change.moves:
         state.live.relocate(fn, filename, delta)
@@ -260,14 +274,11 @@ def follow_module(state: ModuleState, module: str) -> CellResult | None:
         DataflowError: a cell run again was rejected; the state is as it was.
     """
     live, book = state.live, state.book
-    tied = {
-        n
-        for n, v in live.namespace.items()
-        if not is_dunder(n) and (m := live_module_of(v)) is not None and m.__name__ == module
-    }
-    cells = [c for c, r in book.cells.items() if tied & (r.imports | r.borrowed.keys())]
-    if not cells:
+    used = set().union(*(r.imports | r.borrowed.keys() for r in book.cells.values()))
+    if not _tied(live.namespace, used, module):  # the usual case, without a walk of the module
         return None
+    tied = _tied(live.namespace, live.namespace.keys(), module)
+    cells = [c for c, r in book.cells.items() if tied & (r.imports | r.borrowed.keys())]
     queue = [_again(state, c, tied) for c in cells]
     snapshot = live.snapshot()
     try:
@@ -275,9 +286,23 @@ def follow_module(state: ModuleState, module: str) -> CellResult | None:
     except BaseException:
         live.restore(snapshot)
         raise
+    changed = _code_changed(change.staged)
     _commit(state, change)
     ran = tuple(p.cell for _, p in change.cells)
-    return CellResult(live.name, ran[0], change.diff, (), len(state.graph), ran[1:])
+    return CellResult(
+        live.name, ran[0], change.diff, (), len(state.graph), ran[1:], code_changed=changed
+    )
+
+
+def _tied(namespace: Mapping[str, Any], names: Iterable[str], module: str) -> set[str]:
+    """Those of ``names`` that hold live module ``module``, or something defined in it."""
+    return {
+        n
+        for n in names
+        if not is_dunder(n)
+        and (m := live_module_of(namespace.get(n))) is not None
+        and m.__name__ == module
+    }
 
 
 def reconfigure(state: ModuleState, config: Mapping[str, Any]) -> None:
