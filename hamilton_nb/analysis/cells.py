@@ -13,6 +13,7 @@ from types import CodeType
 from typing import Literal
 
 from hamilton_nb.analysis.digest import digest
+from hamilton_nb.analysis.mutations import mutated
 from hamilton_nb.analysis.scopes import ChunkScopes
 from hamilton_nb.errors import CellSyntaxError, Location
 
@@ -280,7 +281,7 @@ def _definitions(tree: ast.Module, lines: list[str], scopes: ChunkScopes) -> Ite
                 _code_digest(stmt),
                 fn_reads.eager | fn_reads.body,
                 text,
-                _mutated(stmt),
+                mutated(stmt),
                 fn_reads.eager,
                 (_code_digest(bare), fn_reads.signature | fn_reads.body),
             )
@@ -314,31 +315,6 @@ def first_line(stmt: ast.stmt) -> int:
     """The line a top-level statement starts on, its decorators included."""
     decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
     return min([stmt.lineno, *(d.lineno for d in decorators)])
-
-
-def _mutated(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """Names of the functions a ``@mutate(f, apply_to(g).named("x"), ...)`` decorator targets."""
-    targets: set[str] = set()
-    for deco in fn.decorator_list:
-        if not isinstance(deco, ast.Call):
-            continue
-        name = deco.func.id if isinstance(deco.func, ast.Name) else getattr(deco.func, "attr", "")
-        if name == "mutate":
-            targets |= {t for arg in deco.args if (t := _mutate_target(arg)) is not None}
-    return frozenset(targets)
-
-
-def _mutate_target(arg: ast.expr) -> str | None:
-    """``f``, from ``f``, ``apply_to(f, ...)`` or ``apply_to(f).named(...).when(...)``."""
-    while isinstance(arg, ast.Call):
-        func = arg.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
-            arg = func.value  # a method of what apply_to(...) returned
-        elif arg.args:
-            arg = arg.args[0]
-        else:
-            return None
-    return arg.id if isinstance(arg, ast.Name) else None
 
 
 def _code_digest(node: ast.AST) -> str:
