@@ -137,3 +137,8 @@ def test_the_readmes_duplicate_name_error_is_the_one_users_get(shell: Shell) -> 
     c3 += "def clean(raw: pd.DataFrame) -> pd.DataFrame:\n    return raw\n"
     error = shell.fails(c3, "c3")
     assert f"DuplicateNodeError: {error}" in readme
+
+
+def test_a_cell_that_starts_with_a_docstring_is_accepted(shell: Shell) -> None:
+    shell.ok('%%dataflow m\n"""Prices, cleaned."""\ndef price() -> int:\n    return 2\n', "c1")
+    assert shell.ok("%dataflow run price") == 2

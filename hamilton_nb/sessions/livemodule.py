@@ -20,11 +20,11 @@ Snapshot = dict[str, Any]
 VERSION = "__hamilton_nb_version__"
 FUNCTION_CODE = "__hamilton_nb_function_code__"
 # names that make the namespace a module, and this one a live dataflow: Hamilton finds a
-# function by its __module__, read from __name__ when the function is defined
+# function by its __module__, read from __name__ when the function is defined (``__doc__`` is
+# not one: a string at the top of a cell sets it, as at the top of a module)
 MODULE_OWN = frozenset(
     {
         "__name__",
-        "__doc__",
         "__package__",
         "__loader__",
         "__spec__",
