@@ -98,7 +98,7 @@ def test_without_cell_ids_a_redefinition_takes_over_the_earlier_cell(tmp_path: P
         ],
         tmp_path,
     )
-    assert _text(nb.cells[2]).strip() == "dataflow: ~1 changed, -1 removed, 1 stale"
+    assert _text(nb.cells[2]).strip() == "dataflow: ~1 changed, -1 removed, 0 stale"
     assert _text(nb.cells[3]).strip() == "['a']"
 
 
