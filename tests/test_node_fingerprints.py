@@ -122,6 +122,47 @@ def test_a_wrapping_decorator_written_in_a_cell_is_part_of_the_node(nb: Notebook
     assert nb.check(["doubled"], {"x": 1}) == {"doubled": 9}
 
 
+def test_what_only_a_helpers_decorator_reads_does_not_reach_its_callers(nb: Notebook) -> None:
+    """``@mutate`` returns the helper itself: a caller of the helper runs its ``def`` and
+    nothing its decorator names; the mutated target recomputes, the caller does not."""
+    nb.cell("target", "def raw(v: int) -> int:\n    return v * 10\n")
+    nb.cell(
+        "helper",
+        "from hamilton.function_modifiers import mutate, apply_to\n"
+        "@mutate(apply_to(raw).named('plus'))\n"
+        "def _plus_one(v: int) -> int:\n    return v + 1\n\n"
+        "def called(v: int) -> int:\n    return _plus_one(v) * 2\n",
+    )
+    nodes = ["raw", "called"]
+    assert nb.check(nodes, {"v": 1}) == {"raw": 11, "called": 4}
+    _edit(nb, "target", "return v * 10", "return v * 11")
+    assert nb.check(nodes, {"v": 1}) == {"raw": 12, "called": 4}
+    assert "called" not in _computed(nb)
+    _edit(nb, "helper", "return v + 1", "return v + 3")  # the helper's own body reaches both
+    assert nb.check(nodes, {"v": 1}) == {"raw": 14, "called": 8}
+    assert {"raw", "called"} <= _computed(nb)
+
+
+def test_a_helper_wrapped_by_its_decorator_keeps_what_the_decorator_reads(nb: Notebook) -> None:
+    nb.cell("k", "K = 1\n")
+    nb.cell(
+        "helper",
+        "def _adding(k):\n"
+        "    def deco(f):\n"
+        "        def _added(v):\n            return f(v) + k\n"
+        "        return _added\n"
+        "    return deco\n\n"
+        "@_adding(K)\n"
+        "def _base(v):\n    return v\n\n"
+        "def total(v: int) -> int:\n    return _base(v)\n",
+    )
+    assert nb.check(["total"], {"v": 1}) == {"total": 2}
+    nb.cell("k", "K = 5\n")
+    assert nb.check(["total"], {"v": 1}) == {"total": 6}
+    nb.restart()
+    assert nb.check(["total"], {"v": 1}) == {"total": 6}
+
+
 def test_an_object_of_a_cells_class_bound_by_a_decorator_is_followed(nb: Notebook) -> None:
     nb.cell(
         "box",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hamilton_nb.analysis.digest import digest
@@ -85,19 +85,34 @@ class StagedIndex:
         names = reachable([name], self._reads) | {name}
         return digest(*sorted(f"{n}={code.digest}" for n in names if (code := self.code(n))))
 
-    def undecorated_fingerprint(self, name: str) -> str:
+    def undecorated_fingerprint(
+        self, name: str, bare: Callable[[str], bool] = lambda _: False
+    ) -> str:
         """Like ``fingerprint``, for a function without its decorators: its ``def``'s code and
         every defined name the ``def`` reads, transitively (the names only its decorators read
-        are left out)."""
+        are left out).
+
+        ``bare(n)``: calling the value bound to ``n`` runs ``n``'s ``def`` as written (its
+        decorators returned the function itself, as ``@mutate`` does); such a helper counts
+        without its decorators too, so what its decorators read does not reach its callers.
+        """
         code = self.code(name)
         if code is None or code.undecorated is None:
             return self.fingerprint(name)
+
+        def part(n: str) -> tuple[str, frozenset[str]] | None:
+            c = self.code(n)
+            if c is None:
+                return None
+            return c.undecorated if c.undecorated is not None and bare(n) else (c.digest, c.reads)
+
+        def part_reads(n: str) -> frozenset[str]:
+            p = part(n)
+            return p[1] if p is not None else frozenset()
+
         own, reads = code.undecorated
-        names = reachable(reads, self._reads) | set(reads)  # itself only if a callee calls it
-        return digest(
-            f"{name}={own}",
-            *sorted(f"{n}={code.digest}" for n in names if (code := self.code(n))),
-        )
+        names = reachable(reads, part_reads) | set(reads)  # itself only if a callee calls it
+        return digest(f"{name}={own}", *sorted(f"{n}={p[0]}" for n in names if (p := part(n))))
 
     def _reads(self, name: str) -> frozenset[str]:
         code = self.code(name)

@@ -123,12 +123,18 @@ class Resolver:
         is bound to (None: the module does not bind it under its own name)."""
         ns, owns_code = self.namespace, self.owns_code
 
+        def bare(name: str) -> bool:  # the name holds its own def's function, as written
+            fn = ns.get(name)
+            return (
+                isinstance(fn, FunctionType) and owns_code(fn) and fn.__code__.co_qualname == name
+            )
+
         def own(obj: object) -> str | None:
             if isinstance(obj, FunctionType) and owns_code(obj):
                 code = obj.__code__
                 name = code.co_qualname  # its def's name (``@config.when`` renames)
                 if ns.get(name) is obj and staged.code(name) is not None:
-                    return staged.undecorated_fingerprint(name)
+                    return staged.undecorated_fingerprint(name, bare)
                 # a function nested in one, a lambda, or a def since bound again: its code,
                 # and the module's names it may read (the caller reads its closure and
                 # defaults)

@@ -5,6 +5,3 @@ PARALLEL_BLOCK_RERUNS = (
     "the nodes between Parallelizable and Collect are not cached per item: an edit inside the "
     "block runs the whole block again"
 )
-DECORATOR_TARGET_TAINTS_HELPER = (
-    "editing a function named in a @mutate decorator recomputes the callers of the decorated helper"
-)

@@ -1,6 +1,6 @@
 """``@mutate``: each target in the same cell as the functions that mutate it."""
 
-from tests.corpus import Edit, bugs
+from tests.corpus import Edit
 
 INPUTS = {"input_1": 1, "input_2": 2, "input_3": 3}
 EDITS = [
@@ -20,7 +20,3 @@ EDITS = [
     ),
     Edit("target-body", 4, "return v * 10", "return v * 11", ("chain_1_using_mutate.raw",)),
 ]
-
-XFAIL = {
-    "exact 2": bugs.DECORATOR_TARGET_TAINTS_HELPER,
-}
