@@ -26,7 +26,7 @@ from hamilton.node import Node
 
 from hamilton_nb.analysis.digest import digest
 from hamilton_nb.analysis.typenames import type_name
-from hamilton_nb.cache.values import hash_value
+from hamilton_nb.cache.hashing import hash_value
 
 MISSING = "<missing>"  # the key of an input nobody gave
 

@@ -1,4 +1,5 @@
-"""Values as the cache sees them: a content hash, a size, and bytes on disk and back."""
+"""Values as the cache sees them: private copies, a size, and bytes on disk and back (their
+content hashes: ``hashing``)."""
 
 from __future__ import annotations
 
@@ -9,43 +10,12 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from hamilton_nb.analysis.digest import digest
+from hamilton_nb.cache.hashing import SCALARS
 
-# Types whose repr is their content, for hashing small values without pickling them.
-_SCALARS = (type(None), bool, int, float, complex, str, bytes)
+_SCALARS = SCALARS  # values that never change: never copied
 _SCALAR_TYPES = frozenset(_SCALARS)
 PARQUET = "parquet"
 PICKLE = "pickle"
-
-
-def hash_value(value: Any) -> str | None:
-    """A content hash of an input value, or None when the value cannot be hashed reliably
-    (then nothing computed from it is reused from the cache)."""
-    if isinstance(value, _SCALARS):
-        return digest(type(value).__qualname__, repr(value))
-    pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(value, pandas.DataFrame | pandas.Series):
-        return _hash_pandas(value, pandas)
-    numpy = sys.modules.get("numpy")
-    if numpy is not None and isinstance(value, numpy.ndarray) and value.dtype.kind != "O":
-        data = numpy.ascontiguousarray(value)
-        return digest("ndarray", str(value.dtype), repr(value.shape), data.tobytes().hex())
-    try:
-        return digest(type(value).__qualname__, pickle.dumps(value, protocol=5).hex())
-    except Exception:
-        return None
-
-
-def _hash_pandas(value: Any, pandas: Any) -> str | None:
-    try:
-        rows = pandas.util.hash_pandas_object(value, index=True).to_numpy().tobytes().hex()
-    except (TypeError, ValueError):  # unhashable cells (lists, dicts)
-        return None
-    if isinstance(value, pandas.DataFrame):
-        shape = repr([(repr(c), str(t)) for c, t in value.dtypes.items()])
-    else:
-        shape = repr((value.name, str(value.dtype)))
-    return digest(type(value).__qualname__, shape, repr(value.index.names), rows)
 
 
 def private_copy(value: Any) -> Any:
@@ -136,18 +106,33 @@ def sizes_of(named: Mapping[str, Any]) -> dict[str, int]:
 
 
 def sizeof(value: Any) -> int:
-    """Bytes a value holds in memory (deep for pandas and numpy; shallow otherwise)."""
+    """Bytes a value holds in memory (deep for pandas and numpy; shallow otherwise). The Python
+    objects of an object column are measured on a sample: walking millions of strings would
+    take longer than computing most nodes."""
     if type(value) in _SCALAR_TYPES:  # no module lookups for them
         return sys.getsizeof(value)
     pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(value, pandas.DataFrame):
-        return int(value.memory_usage(index=True, deep=True).sum())
-    if pandas is not None and isinstance(value, pandas.Series):
-        return int(value.memory_usage(index=True, deep=True))
+    if pandas is not None and isinstance(value, pandas.DataFrame | pandas.Series):
+        frame = value.to_frame() if isinstance(value, pandas.Series) else value
+        size = int(frame.memory_usage(index=True, deep=False).sum())
+        columns = [frame.index] + [column for _, column in frame.items()]
+        return size + sum(_objects_size(c.to_numpy()) for c in columns if c.dtype == object)
     nbytes = getattr(value, "nbytes", None)
     if isinstance(nbytes, int):
         return nbytes
     return sys.getsizeof(value)
+
+
+_SAMPLE = 1000
+
+
+def _objects_size(objects: Any) -> int:
+    """``sys.getsizeof`` summed over an array of Python objects, from an even sample of them."""
+    count = len(objects)
+    if count <= _SAMPLE:
+        return sum(map(sys.getsizeof, objects))
+    sample = objects[:: count // _SAMPLE][:_SAMPLE]
+    return sum(map(sys.getsizeof, sample)) * count // len(sample)
 
 
 def parquet_safe(value: Any) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from hamilton_nb.cache.keys import Keys, value_key
+from hamilton_nb.cache.values import sizeof
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.run import blocks
 from hamilton_nb.run.execute import Outcome
@@ -81,6 +82,31 @@ class RunBook:
         self.config: dict[str, Any] = {}
         self.last: RunReport | None = None
         self._fresh: set[str] = set()
+        self._remembered: tuple[tuple[tuple[str, str | None], ...], ...] | None = None
+
+    def loaded_sizes(self, plan: Plan) -> dict[str, int]:
+        """The sizes of the values a run took from the cache: as recorded when the same key was
+        last seen (measuring a DataFrame of strings on every warm run would cost more than the
+        run), else measured."""
+        nodes, keys = self.nodes, plan.keys
+        sizes = {}
+        for name, value in plan.loaded.items():
+            known = nodes.get(name)
+            same = known is not None and known.key == keys.get(name)
+            sizes[name] = known.size if same and known and known.size is not None else sizeof(value)
+        return sizes
+
+    def to_remember(self, config: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The record of the latest inputs and config to keep for an export's regression tests,
+        or None when it is the one kept last time (same content hashes): pickling a DataFrame
+        of millions of rows on every run would cost more than a warm run."""
+        inputs = tuple(sorted(self.input_keys.items()))
+        parts = (inputs, tuple(sorted((k, value_key(v)) for k, v in config.items())))
+        if parts == self._remembered:
+            return None
+        hashed = all(key is not None for part in parts for _, key in part)
+        self._remembered = parts if hashed else None  # a value without a hash: every time
+        return {"inputs": self.inputs, "config": dict(config)}
 
     def record(
         self,

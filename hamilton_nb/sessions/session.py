@@ -227,7 +227,8 @@ class Session:
         self, names: list[str], the_plan: Plan, outcome: Outcome, config: dict[str, Any]
     ) -> None:
         """Cache what a run computed and remember what it did."""
-        sizes = sizes_of({**outcome.results, **the_plan.loaded})
+        runs = self._state.runs
+        sizes = {**sizes_of(outcome.results), **runs.loaded_sizes(the_plan)}
         keys = the_plan.keys
         skip = the_plan.block | outcome.uncopied  # a node could change an uncopied value
         kept = ((n, v) for n, v in outcome.results.items() if n not in skip)
@@ -235,10 +236,11 @@ class Session:
             [(k, v, sizes[n]) for n, v in kept if (k := keys.get(n)) is not None]
         )
         not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
-        runs = self._state.runs
         runs.record(names, the_plan, outcome, sizes, not_stored)
         runs.config = config
-        self.cache.remember(self.name, {"inputs": runs.inputs, "config": config})
+        record = runs.to_remember(config)
+        if record is not None:
+            self.cache.remember(self.name, record)
         for n in sorted(outcome.uncopied):
             self.notify(f"{self.name}: '{n}' is not cached: its value cannot be copied apart")
         for n, reason in not_stored.items():
