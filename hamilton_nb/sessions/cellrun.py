@@ -268,14 +268,16 @@ def _codes(
         if defs is None:  # bound dynamically (globals(), exec): only its type is known
             codes[name] = Code(digest("dynamic", type(ns.get(name)).__qualname__), frozenset())
             continue
-        parts = [d.digest for d in defs]
         if defs[0].kind == "import":
-            parts.append(version_of(ns.get(name)))
-        reads = frozenset().union(*(d.reads for d in defs)) - {name}
-        bare = defs[0].undecorated if len(defs) == 1 else None
-        if bare is not None:
-            bare = (bare[0], bare[1] - {name})
-        codes[name] = Code(digest(*parts), reads, bare)
+            parts = [*(d.digest for d in defs), version_of(ns.get(name))]
+            reads = frozenset().union(*(d.reads for d in defs)) - {name}
+            codes[name] = Code(digest(*parts), reads)
+            continue
+        memo = (name, *(d.digest for d in defs))  # the rest follows from the code's digest
+        code = _CODES.get(memo)
+        if code is None:
+            code = _CODES[memo] = _code(name, defs)
+        codes[name] = code
     for name, stmt in borrowed.items():
         value = ns.get(name)
         version = version_of(value)
@@ -285,6 +287,25 @@ def _codes(
     return codes
 
 
+def _code(name: str, defs: list[Definition]) -> Code:
+    reads = frozenset().union(*(d.reads for d in defs)) - {name}
+    bare = defs[0].undecorated if len(defs) == 1 else None
+    if bare is not None:
+        bare = (bare[0], bare[1] - {name})
+    return Code(digest(*(d.digest for d in defs)), reads, bare)
+
+
+class _Codes(dict[tuple[str, ...], Code]):
+    """``Code`` of definitions by name and digests: a cell of 100 functions run again makes
+    the same 100 out of nothing but its digests. Emptied when it grows large."""
+
+    def __setitem__(self, key: tuple[str, ...], value: Code) -> None:
+        if len(self) >= 50_000:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+_CODES = _Codes()
 _MISSING = object()
 
 
