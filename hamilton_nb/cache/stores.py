@@ -62,6 +62,11 @@ class MemoryStore:
         self._items.move_to_end(key)
         return True, item[0]
 
+    def peek(self, key: str) -> tuple[bool, Any]:
+        """(found, value), leaving the order of use as it was."""
+        item = self._items.get(key)
+        return (False, None) if item is None else (True, item[0])
+
     def put(self, key: str, value: Any, size: int) -> None:
         """Keep a value unless it alone is larger than the cap."""
         self.put_many([(key, value, size)])

@@ -29,6 +29,7 @@ class PictureNode(TypedDict):
     dependencies: NotRequired[list[str]]
     duration: NotRequired[float | None]
     size: NotRequired[int | None]
+    change: NotRequired[str | None]  # the gist of how the latest run changed its value
 
 
 class PictureCell(TypedDict):
@@ -72,6 +73,8 @@ def describe(session: DataflowView) -> Picture:
     graph = session.graph
     states = session.states()
     runs = session.runs.nodes
+    last = session.runs.last
+    changed = last.changed if last is not None else {}
     nodes: list[PictureNode] = []
     cells: list[PictureCell] = []
     for record in session.cells.values():
@@ -91,6 +94,7 @@ def describe(session: DataflowView) -> Picture:
                     "dependencies": list(graph.dependencies(name)),
                     "duration": run.duration if run else None,
                     "size": run.size if run else None,
+                    "change": changed.get(name) if states[name] == "fresh" else None,
                 }
             )
     for input_name, t in sorted(graph.inputs().items()):

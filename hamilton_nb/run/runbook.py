@@ -45,6 +45,8 @@ class RunReport:
         not_stored: nodes whose value cannot be stored on disk, with the reason.
         not_cached: nodes of ``computed`` in a ``Parallelizable[]`` block: their values are not
             cached (the block runs again, whole, when its ``Collect[]`` node is not cached).
+        changed: nodes of ``computed`` whose value differs from the one computed before, with
+            the gist of the difference (``run.changes``); unchanged ones are not in it.
     """
 
     requested: tuple[str, ...]
@@ -53,6 +55,7 @@ class RunReport:
     failed: str | None = None
     not_stored: Mapping[str, str] = field(default_factory=dict)
     not_cached: tuple[str, ...] = ()
+    changed: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Computed(NamedTuple):
@@ -115,6 +118,7 @@ class RunBook:
         outcome: Outcome,
         sizes: Mapping[str, int | None],
         not_stored: Mapping[str, str],
+        changed: Mapping[str, str] | None = None,
     ) -> RunReport:
         """Remember a run's plan and outcome; returns its report."""
         self.input_keys.update({k: plan.keys.get(k) for k in plan.given})
@@ -136,7 +140,13 @@ class RunBook:
         computed = tuple(n for n in plan.compute if n in outcome.results or n in ran)
         not_cached = tuple(n for n in computed if n in plan.block)
         self.last = RunReport(
-            tuple(requested), computed, tuple(plan.loaded), failed, dict(not_stored), not_cached
+            tuple(requested),
+            computed,
+            tuple(plan.loaded),
+            failed,
+            dict(not_stored),
+            not_cached,
+            dict(changed or {}),
         )
         return self.last
 

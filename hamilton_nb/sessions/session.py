@@ -16,6 +16,7 @@ from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import GraphDiff
 from hamilton_nb.ids import CellId
+from hamilton_nb.run.changes import value_changes
 from hamilton_nb.run.engines import check as check_engine
 from hamilton_nb.run.engines import engine as engine_named
 from hamilton_nb.run.execute import Outcome, Progress, execute
@@ -236,7 +237,8 @@ class Session:
             [(k, v, sizes[n]) for n, v in kept if (k := keys.get(n)) is not None]
         )
         not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
-        runs.record(names, the_plan, outcome, sizes, not_stored)
+        changed = value_changes(runs.nodes, keys, outcome.results, self.cache.memory.peek)
+        runs.record(names, the_plan, outcome, sizes, not_stored, changed)
         runs.config = config
         record = runs.to_remember(config)
         if record is not None:

@@ -119,6 +119,14 @@ test("the DOT does not change with states, so a run restyles without a new layou
   assert.equal(buildDot(ran, null, new Set()).dot, buildDot(SHOP, null, new Set()).dot);
 });
 
+test("a node whose value the latest run changed shows the gist on a third line", () => {
+  const ran = structuredClone(SHOP);
+  ran.nodes[1].change = 'rows 9 → 5; "a" dropped';
+  const d = lines(buildDot(ran, null, new Set()).dot);
+  assert.ok(d.includes('n1 [id=n1 label="clean\\nint\\nΔ rows 9 → 5; \\"a\\" dropped"]'), d.join("\n"));
+  assert.ok(d.includes('n0 [id=n0 label="raw\\nint"]')); // unchanged: two lines, as before
+});
+
 test("a big graph gets fewer layout passes so that it lays out in time", () => {
   const names = (n: number) => Array.from({ length: n }, (_, i) => `f_${i}`);
   const big = buildDot(picture([["c", names(LARGE + 1)]], []), null, new Set()).dot;

@@ -13,6 +13,7 @@ const onTotal = { selected: "total", related: new Set(["total", "clean"]), query
 
 test("a node's class names its state; nothing else when nothing is selected or searched", () => {
   assert.equal(nodeClass(node("total"), FRESH, none), "node hnb-state-fresh");
+  assert.equal(nodeClass(node("total"), FRESH, none, true), "node hnb-state-fresh hnb-changed");
   assert.equal(nodeClass(cell, CELL, none), "node hnb-state-cell");
 });
 

@@ -44,8 +44,11 @@ export function quote(...lines: string[]): string {
   return `"${escaped.join("\\n")}"`;
 }
 
+/** A node's DOT line: its name and type, and, when the latest run changed its value, a third
+ * line with the gist of the change (restyle.ts outlines such nodes). */
 function nodeLine(id: string, n: PictureNode, shape = ""): string {
-  return `${id} [id=${id} label=${quote(n.name, n.type)}${shape}]`;
+  const lines = n.change ? [n.name, n.type, `Δ ${n.change}`] : [n.name, n.type];
+  return `${id} [id=${id} label=${quote(...lines)}${shape}]`;
 }
 
 /** DOT for the nodes in ``keep`` (all when null), each cell as a cluster, the cells in

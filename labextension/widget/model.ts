@@ -22,6 +22,8 @@ export interface PictureNode {
   dependencies?: string[];
   duration?: number | null;
   size?: number | null;
+  /** The gist of how the latest run changed its value (rows 9 → 5); absent when unchanged. */
+  change?: string | null;
 }
 
 export interface PictureCell {

@@ -81,6 +81,7 @@ function facts(panel: HTMLElement, node: PictureNode): void {
   fact("depends on", (node.dependencies ?? []).join(", ") || "nothing");
   fact("last duration", seconds(node.duration));
   fact("size", bytes(node.size));
+  if (node.change) fact("last run changed it", node.change);
 }
 
 export function renderPanel(

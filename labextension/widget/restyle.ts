@@ -18,8 +18,9 @@ function inLineage(target: Target, focus: Focus): boolean {
 }
 
 /** The class attribute of a drawn node. */
-export function nodeClass(target: Target, state: State, focus: Focus): string {
+export function nodeClass(target: Target, state: State, focus: Focus, changed = false): string {
   const classes = [`node hnb-state-${state.key}`];
+  if (changed) classes.push("hnb-changed");
   const name = target.kind === "node" ? target.name : null;
   if (name !== null && name === focus.selected) classes.push("hnb-selected");
   if (!inLineage(target, focus)) classes.push("hnb-dim");
@@ -48,9 +49,10 @@ export function restyle(
     // own keys only: a node may be called ``constructor``
     const mark = target.kind === "node" && Object.hasOwn(marks, target.name) ? marks[target.name] : undefined;
     const state = stateOf(target, node, mark);
-    setIfChanged(g, "class", nodeClass(target, state, focus));
+    const change = node?.change ? `; value changed: ${node.change}` : "";
+    setIfChanged(g, "class", nodeClass(target, state, focus, Boolean(node?.change)));
     setTextIfChanged(g.querySelector("tspan.hnb-icon"), `${state.icon} `);
-    setTextIfChanged(g.querySelector("title"), `${targetLabel(target)}: ${state.label}`);
+    setTextIfChanged(g.querySelector("title"), `${targetLabel(target)}: ${state.label}${change}`);
   });
   canvas.querySelectorAll("g.edge").forEach((g) => {
     const ends = drawing.edges.get(g.id);

@@ -25,6 +25,8 @@ function legend(): HTMLDivElement {
     const item = add(legend, "span", `hnb-legend-item hnb-state-${s.key}`);
     item.append(element("span", "hnb-swatch", s.icon), document.createTextNode(s.label));
   }
+  const changed = add(legend, "span", "hnb-legend-item hnb-legend-changed");
+  changed.append(element("span", "hnb-swatch", "Δ"), document.createTextNode("value changed by the last run"));
   return legend;
 }
 

@@ -88,12 +88,18 @@ def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
     expect(node(page, "raw")).to_have_class("node hnb-state-fresh hnb-selected")
     shot(page, "3-edited")
 
-    # run from the widget: the panel's button computes the selected node's lineage
+    # run from the widget: the panel's button computes the selected node's lineage; the nodes
+    # whose value changed are outlined, with the gist of the change
     node(page, "total").click()
     panel.get_by_role("button", name="run total").click()
-    expect(node(page, "total")).to_have_class("node hnb-state-fresh hnb-selected", timeout=SLOW)
-    expect(node(page, "clean")).to_have_class("node hnb-state-fresh")
+    changed = "node hnb-state-fresh hnb-changed"
+    expect(node(page, "total")).to_have_class(f"{changed} hnb-selected", timeout=SLOW)
+    expect(node(page, "clean")).to_have_class(changed)
+    expect(node(page, "total")).to_contain_text("Δ 10 → 9")  # rows 1..4, then 2..4
+    expect(node(page, "clean")).to_contain_text("Δ rows 4 → 3")
+    expect(node(page, "raw")).not_to_contain_text("Δ")  # not computed again
     expect(node(page, "count")).to_have_class("node hnb-state-stale hnb-dim")  # not its lineage
+    expect(panel).to_contain_text("last run changed it10 → 9")
     shot(page, "4-ran")
 
     # views: the selected node's lineage only; a cell folded by its label, opened by a click
@@ -110,4 +116,4 @@ def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
     shot(page, "5-folded")
     folded.click()
     expect(nodes).to_have_count(5)
-    expect(node(page, "clean")).to_have_class("node hnb-state-fresh")
+    expect(node(page, "clean")).to_have_class(changed)
