@@ -142,3 +142,33 @@ def test_the_readmes_duplicate_name_error_is_the_one_users_get(shell: Shell) -> 
 def test_a_cell_that_starts_with_a_docstring_is_accepted(shell: Shell) -> None:
     shell.ok('%%dataflow m\n"""Prices, cleaned."""\ndef price() -> int:\n    return 2\n', "c1")
     assert shell.ok("%dataflow run price") == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "shown", "not_shown"),
+    [
+        ("%dataflow run -h", ["--inputs K=V ...", "--engine", "--module NAME"], ["--max-memory"]),
+        ("%dataflow cache --help", ["--max-memory", "--clear"], ["--inputs", "--module"]),
+        ("%dataflow export x.py -h", ["--tests", "--run", "--force"], ["--engine"]),
+    ],
+)
+def test_a_commands_help_is_its_usage_and_its_options(
+    shell: Shell,
+    capsys: pytest.CaptureFixture[str],
+    line: str,
+    shown: list[str],
+    not_shown: list[str],
+) -> None:
+    command = line.split()[1]
+    shell.ok(line)  # the overview promises `%dataflow COMMAND -h`: it is not an error
+    text = capsys.readouterr().out
+    assert text.startswith(f"usage: %dataflow {command}")
+    assert all(option in text for option in shown), text
+    assert not any(option in text for option in not_shown), text
+    assert not Path("x.py").exists()  # help does not run the command
+
+
+def test_the_magics_own_help_names_it_as_typed_in_plain_text(shell: Shell) -> None:
+    doc = shell.ip.find_line_magic("dataflow").__doc__
+    assert "%dataflow [" in doc and "%dataflow_line" not in doc
+    assert "``" not in doc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 _SUMMARY_CELL = (
@@ -17,6 +18,16 @@ _EXPORT_WARNING = (
     "Write a saved notebook's dataflow as a plain Hamilton module. This runs the notebook's"
     " code: its %%dataflow cells (and the imports of its other cells) are replayed, as a kernel"
     " would run them, to build the module. Export only notebooks whose code you trust."
+)
+_DESCRIPTION = "Export or run the dataflows of a saved Jupyter notebook (its %%dataflow cells)."
+_EXAMPLES = """examples:
+  hamilton-nb export sales.ipynb             # its dataflow as MODULE.py beside the notebook
+  hamilton-nb export sales.ipynb --tests     # also regression tests, from the kernel's cache
+  hamilton-nb export sales.ipynb --module prices -o flows/prices.py   # one of its dataflows
+"""
+_EXECUTE = (
+    "Run every cell of a saved notebook in a fresh kernel, then print each dataflow's graph."
+    " This runs all of the notebook's code."
 )
 
 
@@ -67,21 +78,36 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``hamilton-nb``."""
-    parser = argparse.ArgumentParser(prog="hamilton-nb", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser(
-        "execute", help="run a notebook headless and print its dataflows (runs all its code)"
+def _version() -> str:
+    try:
+        return version("hamilton_nb")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: a plain description, examples, ``--version``, and two commands."""
+    parser = argparse.ArgumentParser(
+        prog="hamilton-nb",
+        description=_DESCRIPTION,
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("notebook", type=Path)
+    parser.add_argument("--version", action="version", version=f"hamilton-nb {_version()}")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    run = commands.add_parser(
+        "execute",
+        help="run a notebook headless and print its dataflows (runs all its code)",
+        description=_EXECUTE,
+    )
+    run.add_argument("notebook", type=Path, help="the saved notebook (.ipynb)")
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     out = commands.add_parser(
         "export",
         help="write a notebook's dataflow as a Hamilton module (runs the notebook's code)",
         description=_EXPORT_WARNING,
     )
-    out.add_argument("notebook", type=Path)
+    out.add_argument("notebook", type=Path, help="the saved notebook (.ipynb)")
     out.add_argument("-o", "--output", type=Path, help="where (default: MODULE.py beside it)")
     out.add_argument("--module", help="which dataflow (default: the notebook's only one)")
     out.add_argument("--force", action="store_true", help="replace a file not written by us")
@@ -89,9 +115,18 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument(
         "--run", action="store_true", help="with --tests: first run the nodes without a value"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``hamilton-nb``: without a command, the help (on stderr, exit 2)."""
+    cli = build_parser()
+    args = cli.parse_args(argv)
+    if args.command is None:
+        cli.print_help(sys.stderr)
+        return 2
     if not args.notebook.is_file():
-        parser.error(f"no such notebook: {args.notebook}")
+        cli.error(f"no such notebook: {args.notebook}")
     if args.command == "export":
         return export(args)
     return execute(args.notebook, args.timeout)

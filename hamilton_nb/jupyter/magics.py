@@ -90,7 +90,7 @@ class DataflowMagics(Magics):
         if not args.quiet:
             print(result.summary())
 
-    @magic_arguments()
+    @magic_arguments("dataflow")  # its help says %dataflow, as users type it
     @argument("command", choices=COMMANDS, help="what to do")
     @argument("args", nargs="*", help="node names (run, drop)")
     @argument("--module", "-m", help="live module name (default: the one used last)")
@@ -109,8 +109,12 @@ class DataflowMagics(Magics):
     @argument("--run", action="store_true", help="export --tests: first run nodes without a value")
     @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
-        """``%dataflow show | status | run NODE... | drop NODE | reset | cache | export PATH |
-        load PATH [--module NAME]``."""
+        """Show, run, export or load a live module. `%dataflow` alone lists the commands,
+        `%dataflow COMMAND -h` one command's options."""
+        asked = usage.asks_help(line)
+        if asked:  # argparse's own help would list the options of every command
+            print(usage.command_help(asked, self.dataflow_line.parser._actions))
+            return None
         try:
             args = parse_argstring(self.dataflow_line, line)
         except UsageError as e:

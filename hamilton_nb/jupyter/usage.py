@@ -1,9 +1,10 @@
-"""What the ``%dataflow`` line magic says about itself: its commands with one line each, and,
-when a command's arguments are wrong, that command's usage (with the option or command the
-user probably meant)."""
+"""What the ``%dataflow`` line magic says about itself: its commands with one line each, a
+command's options when asked (``-h``), and, when a command's arguments are wrong, that
+command's usage (with the option or command the user probably meant)."""
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Iterable
 
@@ -51,6 +52,31 @@ def usage(command: str) -> str:
     """One command's usage line."""
     text = COMMANDS[command][0]
     return f"usage: %dataflow {text}" + ("" if command == "cache" else " [--module NAME]")
+
+
+def asks_help(line: str) -> str | None:
+    """The command whose options ``line`` asks for (``run -h``, ``cache --help``), else None."""
+    words = line.split()
+    if len(words) > 1 and words[0] in COMMANDS and {"-h", "--help"} & set(words[1:]):
+        return words[0]
+    return None
+
+
+def command_help(command: str, actions: Iterable[argparse.Action]) -> str:
+    """A command's usage, what it does, and its options: those whose help starts with the
+    command's name (``"run: input values"``), and ``--module`` for a command that takes it."""
+    rows = []
+    for action in actions:
+        scope, sep, about = (action.help or "").partition(": ")
+        names = ", ".join(action.option_strings)
+        if sep and names and scope.split()[:1] == [command]:
+            within = scope[len(command) :].strip()  # "export --tests: ..." -> "with --tests: ..."
+            rows.append((names, f"with {within}: {about}" if within else about))
+        elif action.dest == "module" and usage(command).endswith("[--module NAME]"):
+            rows.append((names, action.help or ""))
+    width = max((len(names) for names, _ in rows), default=0)
+    lines = [usage(command), "", COMMANDS[command][1], ""]
+    return "\n".join(lines + [f"  {names.ljust(width)}  {about}" for names, about in rows])
 
 
 def explain(line: str, error: UsageError, options: Iterable[str]) -> UsageError:
