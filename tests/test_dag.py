@@ -30,9 +30,9 @@ def test_describe_lists_nodes_in_cell_order_with_states_cells_and_edges() -> Non
         picture = describe(s)
         assert [n["name"] for n in picture["nodes"]] == ["raw", "clean", "total", "rows"]
         assert {n["state"] for n in picture["nodes"][:3]} == {"never run"}
-        assert picture["cells"] == [
-            {"id": "c1", "nodes": ["raw", "clean"]},
-            {"id": "c2", "nodes": ["total"]},
+        assert picture["cells"] == [  # no prompt given through the Python API: functions
+            {"id": "c1", "nodes": ["raw", "clean"], "label": "raw, clean"},
+            {"id": "c2", "nodes": ["total"], "label": "total"},
         ]
         assert ["clean", "total"] in picture["edges"]
         assert set(picture) == {"module", "nodes", "edges", "cells"}  # the browser draws it

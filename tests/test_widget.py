@@ -58,3 +58,20 @@ def test_the_export_button_writes_the_module(shell: Shell) -> None:
     assert widget.message["text"].startswith("exported to shop.py")
     with open("shop.py") as f:
         assert "def total(price: float, units: int) -> float:" in f.read()
+
+
+def test_cells_are_named_as_the_user_sees_them_not_by_their_ids(shell: Shell) -> None:
+    """By the prompt they last ran under and their first functions, not the frontend's hex id."""
+    shell.ok(CELL, "8c04e2a1")
+    shell.ok(
+        "%%dataflow shop --quiet\ndef a(total: float) -> float:\n    return total\n\n"
+        "def b(a: float) -> float:\n    return a\n\ndef c(b: float) -> float:\n    return b\n",
+        "8c14e2a1",
+    )
+    count = shell.ip.execution_count - 1
+    widget = hamilton_nb.session("shop").widget()
+    labels = [c["label"] for c in widget.graph["cells"]]
+    assert labels == [f"In [{count - 1}] · price, total", f"In [{count}] · a, b +1"]
+    shell.ok(CELL, "8c04e2a1")  # run again: its prompt follows
+    labels = [c["label"] for c in widget.graph["cells"]]
+    assert labels[0] == f"In [{count + 1}] · price, total"

@@ -8,7 +8,7 @@ The browser builds the drawing (DOT, for Graphviz) from this picture: see
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NotRequired, TypedDict
 
 from hamilton_nb.analysis.typenames import type_name
@@ -35,6 +35,7 @@ class PictureNode(TypedDict):
 class PictureCell(TypedDict):
     id: CellId
     nodes: list[NodeName]  # in the order the cell defines them
+    label: str  # how the user knows the cell: "In [3] · raw, clean +2"
 
 
 class Picture(TypedDict):
@@ -73,6 +74,7 @@ def describe(session: DataflowView) -> Picture:
     graph = session.graph
     states = session.states()
     runs = session.runs.nodes
+    prompts = session.cell_prompts
     last = session.runs.last
     changed = last.changed if last is not None else {}
     nodes: list[PictureNode] = []
@@ -80,7 +82,8 @@ def describe(session: DataflowView) -> Picture:
     for record in session.cells.values():
         names = [n for n in record.node_names if n in graph]
         if names:
-            cells.append({"id": record.id, "nodes": names})
+            label = cell_label(record.functions, prompts.get(record.id))
+            cells.append({"id": record.id, "nodes": names, "label": label})
         for name in names:
             spec = graph.nodes()[name]
             run = runs.get(name)
@@ -101,6 +104,14 @@ def describe(session: DataflowView) -> Picture:
         nodes.append({"name": input_name, "type": type_name(t), "cell": None, "state": INPUT})
     edges = [[dep, n["name"]] for n in nodes for dep in n.get("dependencies", [])]
     return {"module": session.name, "nodes": nodes, "edges": edges, "cells": cells}
+
+
+def cell_label(functions: Sequence[str], prompt: str | None) -> str:
+    """A cell as the user knows it: its prompt when the notebook gave one (``In [3]``), and its
+    first functions (``raw, clean +2``), never its id."""
+    names = ", ".join(functions[:2]) + (f" +{len(functions) - 2}" if len(functions) > 2 else "")
+    shown = prompt.replace("In[", "In [", 1) if prompt else None
+    return " · ".join(part for part in (shown, names) if part) or "cell"
 
 
 def details(

@@ -23,6 +23,7 @@ class CellBook:
         self.cells: dict[CellId, CellRecord] = {}
         self.owners: dict[str, CellId] = {}
         self.borrowed: dict[str, str | None] = {}
+        self.prompts: dict[CellId, str] = {}  # the prompt (In[3]) a cell last ran under
         self._anonymous = 0
 
     def anonymous_label(self) -> str:

@@ -93,6 +93,11 @@ class Session:
         """Accepted cells in notebook order."""
         return self._state.book.cells
 
+    @property
+    def cell_prompts(self) -> Mapping[CellId, str]:
+        """The prompt (``In[3]``) each cell last ran under, when the notebook said."""
+        return MappingProxyType(self._state.book.prompts)
+
     def owner(self, name: str) -> CellId | None:
         """The cell that defines a module-level name (imports excluded)."""
         return self._state.book.owners.get(name)

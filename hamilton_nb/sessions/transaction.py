@@ -73,6 +73,8 @@ def apply_cell(
         raise
     changed = _code_changed(change.staged)
     _commit(state, change)
+    if label is not None:
+        book.prompts[cid] = label
     others = tuple(p.cell for _, p in change.cells if p is not pending)
     return CellResult(
         live.name, cid, change.diff, replaced, len(state.graph), others, code_changed=changed

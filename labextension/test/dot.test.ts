@@ -119,6 +119,16 @@ test("the DOT does not change with states, so a run restyles without a new layou
   assert.equal(buildDot(ran, null, new Set()).dot, buildDot(SHOP, null, new Set()).dot);
 });
 
+test("cells are named by the label the kernel gives (prompt and functions), else by their id", () => {
+  const named = structuredClone(SHOP);
+  named.cells[0].label = "In [3] · raw, clean";
+  const d = lines(buildDot(named, null, new Set()).dot);
+  assert.ok(d.includes('id=k0 label="In [3] · raw, clean" style=dashed fontsize=10 fontname=Helvetica'));
+  assert.ok(d.includes('id=k1 label="cell report" style=dashed fontsize=10 fontname=Helvetica'));
+  const folded = lines(buildDot(named, null, new Set(["load"])).dot);
+  assert.ok(folded.includes('c0 [id=c0 label="In [3] · raw, clean\\n2 nodes"]'), folded.join("\n"));
+});
+
 test("a node whose value the latest run changed shows the gist on a third line", () => {
   const ran = structuredClone(SHOP);
   ran.nodes[1].change = 'rows 9 → 5; "a" dropped';

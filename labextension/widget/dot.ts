@@ -3,7 +3,7 @@
 // ids may hold any character, so a click or a restyle finds its node through the maps, not by
 // parsing ids or labels.
 import { lineage } from "./lineage";
-import type { Picture, PictureNode } from "./model";
+import type { Picture, PictureCell, PictureNode } from "./model";
 
 /** What a drawn node stands for: a node of the graph, or a collapsed cell. */
 export type Target = { kind: "node"; name: string } | { kind: "cell"; cell: string };
@@ -44,6 +44,12 @@ export function quote(...lines: string[]): string {
   return `"${escaped.join("\\n")}"`;
 }
 
+/** How a cell is named on the drawing: as the user knows it (its prompt and first functions,
+ * made by the kernel), or by its id from a kernel that does not say. */
+function cellName(cell: PictureCell): string {
+  return cell.label ?? `cell ${cell.id}`;
+}
+
 /** A node's DOT line: its name and type, and, when the latest run changed its value, a third
  * line with the gist of the change (restyle.ts outlines such nodes). */
 function nodeLine(id: string, n: PictureNode, shape = ""): string {
@@ -68,14 +74,14 @@ export function buildDot(p: Picture, keep: Set<string> | null, collapsed: Set<st
   p.cells.forEach((cell, i) => {
     if (collapsed.has(cell.id)) {
       place(`c${i}`, { kind: "cell", cell: cell.id }, cell.nodes);
-      body.push(`c${i} [id=c${i} label=${quote(`cell ${cell.id}`, `${cell.nodes.length} nodes`)}]`);
+      body.push(`c${i} [id=c${i} label=${quote(cellName(cell), `${cell.nodes.length} nodes`)}]`);
       return;
     }
     const members = cell.nodes.flatMap((name) => (shown(name) ? (index.get(name) ?? []) : []));
     if (members.length === 0) return;
     clusters.set(`k${i}`, cell.id);
     body.push(`subgraph cluster_${i} {`);
-    body.push(`id=k${i} label=${quote(`cell ${cell.id}`)} style=dashed fontsize=10 fontname=Helvetica`);
+    body.push(`id=k${i} label=${quote(cellName(cell))} style=dashed fontsize=10 fontname=Helvetica`);
     for (const at of members) {
       place(`n${at}`, { kind: "node", name: p.nodes[at].name }, [p.nodes[at].name]);
       body.push(nodeLine(`n${at}`, p.nodes[at]));

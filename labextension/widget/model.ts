@@ -30,6 +30,8 @@ export interface PictureCell {
   id: string;
   /** Its nodes, in the order the cell defines them. */
   nodes: string[];
+  /** How the user knows the cell: "In [3] · raw, clean +2". */
+  label?: string;
 }
 
 /** The structure and states of the graph: nodes in cell order, then inputs. */

@@ -69,14 +69,14 @@ function preview(parent: HTMLElement, p: Preview | null): void {
   }
 }
 
-function facts(panel: HTMLElement, node: PictureNode): void {
+function facts(panel: HTMLElement, node: PictureNode, cell: string | undefined): void {
   const rows = add(panel, "table", "hnb-facts");
   const fact = (k: string, v: string) => {
     const row = add(rows, "tr", "");
     add(row, "th", "", k);
     add(row, "td", "", v);
   };
-  fact("cell", `${node.cell}, line ${node.line ?? "?"}`);
+  fact("cell", `${cell ?? node.cell}, line ${node.line ?? "?"}`);
   fact("state", node.state);
   fact("depends on", (node.dependencies ?? []).join(", ") || "nothing");
   fact("last duration", seconds(node.duration));
@@ -88,7 +88,8 @@ export function renderPanel(
   panel: HTMLElement,
   details: Details,
   node: PictureNode | undefined,
-  run: (name: string) => void
+  run: (name: string) => void,
+  cell?: string
 ): void {
   panel.replaceChildren();
   if (!details.name || node === undefined) {
@@ -104,7 +105,7 @@ export function renderPanel(
   const d: Partial<NodeDetails> = "source" in details ? details : {};
   add(panel, "code", "hnb-signature", d.signature || "");
   if (d.doc) add(panel, "p", "hnb-doc", d.doc);
-  facts(panel, node);
+  facts(panel, node, cell);
   const cost = d.cost;
   if (cost) {
     const n = cost.stale.length;

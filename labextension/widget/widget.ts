@@ -49,7 +49,9 @@ class DagWidget {
     const focus = { selected, related, query: this.frame.search.value };
     if (this.drawing !== null) restyle(this.frame.canvas, this.drawing, nodes, marks, focus);
     const run = (node: string) => this.model.send({ action: "run", node });
-    renderPanel(this.frame.panel, this.model.get("details"), nodes.get(selected), run);
+    const node = nodes.get(selected);
+    const cell = p.cells.find((c) => c.id === node?.cell)?.label;
+    renderPanel(this.frame.panel, this.model.get("details"), node, run, cell);
     showMessage(this.frame.message, this.model.get("message"));
   }
 
