@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from IPython.core.error import UsageError
+
 from hamilton_nb.cache.stores import DiskStore, Record
+from hamilton_nb.jupyter.cache_command import parse_size
+from hamilton_nb.jupyter.registry import REGISTRY
+from tests.conftest import Shell
 
 BIG = 300_000  # bytes per value: each gets a file of its own
 
@@ -52,3 +58,38 @@ def test_a_value_larger_than_the_cap_is_not_written(tmp_path: Path) -> None:
     assert "larger than the disk cache's cap" in told and "--max-disk" in told
     assert DiskStore(tmp_path).get("b" * 24) == (False, None)
     assert DiskStore(tmp_path).get("s" * 24) == (True, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("512MB", 512 * 2**20),
+        ("512mib", 512 * 2**20),
+        ("1.5GiB", 3 * 2**29),
+        ("2GB", 2 * 2**30),
+        ("100KB", 100 * 2**10),
+        ("100KiB", 100 * 2**10),
+        ("1TB", 2**40),
+        ("1TiB", 2**40),
+        (" 64 MB ", 64 * 2**20),
+        ("10B", 10),
+    ],
+)
+def test_sizes_are_read_in_powers_of_1024(text: str, size: int) -> None:
+    assert parse_size(text, "--max-disk") == size
+
+
+@pytest.mark.parametrize("text", ["12XB", "MB", "512", "-1GB", "0MB", "nanMB", "infGB", "1PB"])
+def test_a_size_that_cannot_be_read_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match=f"^--max-disk {text}: expected a size such as 512MB"):
+        parse_size(text, "--max-disk")
+
+
+@pytest.mark.parametrize("option", ["--max-memory"])
+def test_the_cache_magic_names_the_option_whose_size_it_cannot_read(
+    shell: Shell, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell.run(f"%dataflow cache {option} 12XB")
+    told = capsys.readouterr()
+    assert f"UsageError: {option} 12XB: expected a size such as 512MB" in told.out + told.err
+    assert REGISTRY.cache.memory.cap > 0

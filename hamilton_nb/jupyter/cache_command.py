@@ -19,7 +19,7 @@ def configure_cache(args: Any) -> str:
         cache.clear()
     if args.dir or args.off or args.max_memory:
         directory = None if args.off else Path(args.dir) if args.dir else cache.directory
-        cap = parse_size(args.max_memory) if args.max_memory else cache.memory.cap
+        cap = parse_size(args.max_memory, "--max-memory") or cache.memory.cap
         REGISTRY.set_cache(NodeCache(directory, cap))
         cache = REGISTRY.cache
     where = f"disk {cache.directory}" if cache.directory else "disk off (memory only)"
@@ -27,14 +27,27 @@ def configure_cache(args: Any) -> str:
     return f"cache: memory {used:.1f} of {total:.0f} MiB; {where}"
 
 
-def parse_size(text: str) -> int:
-    """``"512MB"`` -> bytes (KB, MB, GB; binary multiples)."""
-    units = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "B": 1}
-    upper = text.strip().upper()
-    for unit, factor in units.items():
-        if upper.endswith(unit):
-            try:
-                return int(float(upper[: -len(unit)]) * factor)
-            except ValueError:
-                break
-    raise UsageError(f"--max-memory {text}: expected a size such as 512MB or 2GB")
+_UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
+
+
+def parse_size(text: str | None, option: str) -> int | None:
+    """``"512MB"`` -> bytes; None -> None. Units: B, KB, MB, GB, TB, each a power of 1024,
+    also spelled KiB, MiB, GiB, TiB; any case.
+
+    Raises:
+        UsageError: not a positive number followed by one of those units; names ``option``.
+    """
+    if text is None:
+        return None
+    upper = text.strip().upper().replace("IB", "B")
+    number, unit = upper.rstrip("KMGTB"), upper[len(upper.rstrip("KMGTB")) :]
+    try:
+        size = float(number) * _UNITS[unit]
+    except (ValueError, KeyError):
+        size = 0.0
+    if not 1 <= size < 2**63:  # also NaN
+        raise UsageError(
+            f"{option} {text}: expected a size such as 512MB, 2GB or 1.5GiB"
+            " (units B, KB, MB, GB, TB or KiB, MiB, GiB, TiB: powers of 1024)"
+        )
+    return int(size)
