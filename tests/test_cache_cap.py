@@ -3,17 +3,113 @@ last survive, and an evicted value is computed again, never loaded wrong."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 from IPython.core.error import UsageError
 
+import hamilton_nb
 from hamilton_nb.cache.stores import DiskStore, Record
 from hamilton_nb.jupyter.cache_command import parse_size
 from hamilton_nb.jupyter.registry import REGISTRY
 from tests.conftest import Shell
 
-BIG = 300_000  # bytes per value: each gets a file of its own
+BIG = 300_000  # bytes per value: each gets a file of its own, four do not fit in 1 MiB
+NAMES = ("a", "b", "c", "d", "e")
+CELL = "%%dataflow\n" + "".join(
+    f"def {n}() -> bytes:\n    CALLS.append({n!r})\n    return {n.encode()!r} * {BIG}\n"
+    for n in NAMES
+)
+
+
+def _folder() -> Path:
+    assert REGISTRY.cache.directory is not None
+    return REGISTRY.cache.directory
+
+
+def _bytes_in(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _kernel(shell: Shell, max_disk: str = "1MB") -> None:
+    """Start over as a new kernel would, on the same cache folder, with this cap."""
+    for s in list(REGISTRY.sessions.values()):
+        s.close()
+    REGISTRY.sessions.clear()
+    shell.ok(f"%dataflow cache --max-disk {max_disk}")  # a new cache: nothing in memory
+    shell.ok("CALLS = []")
+    shell.ok(CELL, "c1")
+
+
+def _run(shell: Shell, *names: str) -> tuple[set[str], set[str]]:
+    """Run ``names``, check their values; (computed, taken from the cache)."""
+    shell.ok(f"got = %dataflow run {' '.join(names)}")
+    got = shell.ip.user_ns["got"]
+    values = got if len(names) > 1 else {names[0]: got}
+    assert values == {n: n.encode() * BIG for n in names}
+    last = hamilton_nb.session().last_run
+    assert last is not None
+    return set(last.computed), set(last.from_cache)
+
+
+def test_a_run_writing_more_than_the_cap_leaves_the_folder_within_it(shell: Shell) -> None:
+    _kernel(shell)
+    assert _run(shell, *NAMES) == (set(NAMES), set())
+    REGISTRY.cache.flush()  # the writer has written, and swept
+    assert 0 < _bytes_in(_folder()) <= 2**20
+    assert _run(shell, *NAMES) == (set(), set(NAMES))  # in memory still: evicted from disk only
+    _kernel(shell)
+    computed, loaded = _run(shell, *NAMES)  # the values written last are on disk still
+    assert computed and loaded and computed | loaded == set(NAMES)
+
+
+def test_the_entries_used_last_survive_and_an_evicted_one_is_computed_after_a_restart(
+    shell: Shell,
+) -> None:
+    _kernel(shell)
+    for name in ("a", "b", "c"):
+        assert _run(shell, name) == ({name}, set())
+    assert _run(shell, "a") == (set(), {"a"})  # read (from memory): used after b and c
+    assert _run(shell, "d") == ({"d"}, set())  # four do not fit: b, used least recently, goes
+    REGISTRY.cache.flush()
+    assert _bytes_in(_folder()) <= 2**20
+
+    _kernel(shell)
+    assert _run(shell, "a", "b", "c", "d") == ({"b"}, {"a", "c", "d"})
+    assert shell.ok("CALLS") == ["b"]
+
+
+def test_a_smaller_cap_applies_at_once_and_the_cache_magic_shows_size_and_cap(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _kernel(shell, "10MB")
+    _run(shell, *NAMES)
+    REGISTRY.cache.flush()
+    capsys.readouterr()
+    shell.ok("%dataflow cache")
+    shown = capsys.readouterr().out
+    assert re.search(r"disk 1\.4 MiB of 10\.0 MiB in ", shown), shown
+
+    shell.ok("%dataflow cache --max-disk 0.5MiB")  # kept: the folder
+    REGISTRY.cache.flush()
+    assert _bytes_in(_folder()) <= 2**19
+    shell.ok("%dataflow cache --max-memory 64MB")  # kept: the disk cap
+    assert REGISTRY.cache.disk is not None and REGISTRY.cache.disk.cap == 2**19
+
+
+def test_the_default_cap_is_a_tenth_of_the_space_free_at_most_10_gib(
+    shell: Shell, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = shutil.disk_usage(tmp_path).free
+    shell.ok(f"%dataflow cache --dir {tmp_path / 'not' / 'yet' / 'made'}")
+    after = shutil.disk_usage(tmp_path).free
+    disk = REGISTRY.cache.disk
+    slack = 2**30  # of free space: other processes write to this disk meanwhile
+    low, high = (min(before, after) - slack) // 10, (max(before, after) + slack) // 10
+    assert disk is not None and min(low, 10 * 2**30) <= disk.cap <= min(high, 10 * 2**30)
+    assert "disk 0.0 MiB of " in capsys.readouterr().out
 
 
 def _key(i: int) -> str:
@@ -85,11 +181,11 @@ def test_a_size_that_cannot_be_read_is_refused(text: str) -> None:
         parse_size(text, "--max-disk")
 
 
-@pytest.mark.parametrize("option", ["--max-memory"])
+@pytest.mark.parametrize("option", ["--max-disk", "--max-memory"])
 def test_the_cache_magic_names_the_option_whose_size_it_cannot_read(
     shell: Shell, option: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shell.run(f"%dataflow cache {option} 12XB")
     told = capsys.readouterr()
     assert f"UsageError: {option} 12XB: expected a size such as 512MB" in told.out + told.err
-    assert REGISTRY.cache.memory.cap > 0
+    assert REGISTRY.cache.disk is not None and REGISTRY.cache.disk.cap > 0

@@ -13,18 +13,31 @@ from hamilton_nb.jupyter.registry import REGISTRY
 
 
 def configure_cache(args: Any) -> str:
-    """Apply ``%dataflow cache`` options to the shared cache; describe the result."""
+    """Apply ``%dataflow cache`` options to the shared cache; describe the result. A disk cap
+    not given is kept, unless the folder moves (then it is the new folder's default)."""
     cache = REGISTRY.cache
     if args.clear:
         cache.clear()
-    if args.dir or args.off or args.max_memory:
+    if args.dir or args.off or args.max_memory or args.max_disk:
         directory = None if args.off else Path(args.dir) if args.dir else cache.directory
-        cap = parse_size(args.max_memory, "--max-memory") or cache.memory.cap
-        REGISTRY.set_cache(NodeCache(directory, cap))
+        memory_cap = parse_size(args.max_memory, "--max-memory") or cache.memory.cap
+        disk_cap = parse_size(args.max_disk, "--max-disk")
+        if disk_cap is None and cache.disk is not None and directory == cache.directory:
+            disk_cap = cache.disk.cap
+        REGISTRY.set_cache(NodeCache(directory, memory_cap, disk_cap))
         cache = REGISTRY.cache
-    where = f"disk {cache.directory}" if cache.directory else "disk off (memory only)"
+        cache.sweep()  # a smaller cap applies now, not after the next run
     used, total = cache.memory.used / 2**20, cache.memory.cap / 2**20
+    where = "disk off (memory only)"
+    if cache.disk is not None:
+        on_disk, cap = _size(cache.disk.size()), _size(cache.disk.cap)
+        where = f"disk {on_disk} of {cap} in {cache.directory}"
     return f"cache: memory {used:.1f} of {total:.0f} MiB; {where}"
+
+
+def _size(count: int) -> str:
+    """Bytes in MiB, or in GiB from one GiB on."""
+    return f"{count / 2**30:.1f} GiB" if count >= 2**30 else f"{count / 2**20:.1f} MiB"
 
 
 _UNITS = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}

@@ -104,6 +104,7 @@ class DataflowMagics(Magics):
     @argument("--off", action="store_true", help="cache: keep values in memory only")
     @argument("--clear", action="store_true", help="cache: forget every cached value")
     @argument("--max-memory", help="cache: memory cap, e.g. 512MB or 2GB")
+    @argument("--max-disk", help="cache: disk cap, e.g. 500MB or 20GB")
     @argument("--force", action="store_true", help="export: replace a file not written by us")
     @argument("--tests", action="store_true", help="export: also write regression tests")
     @argument("--run", action="store_true", help="export --tests: first run nodes without a value")
