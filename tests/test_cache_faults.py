@@ -47,8 +47,10 @@ def _tmpfs(path: Path, size: str) -> Iterator[bool]:
             subprocess.run(["umount", "-l", str(path)], check=True)
 
 
-def _session(name: str, cache: Path, cells: list[str]) -> DataflowSession:
-    s = DataflowSession(name, cache=NodeCache(cache))
+def _session(
+    name: str, cache: Path, cells: list[str], disk_cap: int | None = None
+) -> DataflowSession:
+    s = DataflowSession(name, cache=NodeCache(cache, disk_cap=disk_cap))
     for i, cell in enumerate(cells):
         s.apply_cell(cell, f"c{i}")
     return s
@@ -155,7 +157,9 @@ def test_a_full_disk_is_told_once_leaves_no_temporary_file_and_values_are_kept(
                 replace(src, dst)
 
             monkeypatch.setattr(faults.os, "replace", full)
-        s = _session("full", folder / "cache", cells)
+        # the default cap (a tenth of the space free) would not write what cannot fit; a cap
+        # set above the disk's size lets the disk fill up first
+        s = _session("full", folder / "cache", cells, disk_cap=1 << 30)
         told = _notices(s)
         for n in (2_000_000, 2_000_001, 2_000_002):  # each too big for the disk
             assert s.run("big", inputs={"n": n}) == bytes(n)

@@ -1,4 +1,5 @@
-"""The node-output cache: memory with a size cap, and a disk store written behind the run."""
+"""The node-output cache: memory with a size cap, and a disk store with a size cap, written
+(and swept of what it holds beyond its cap) behind the run."""
 
 from __future__ import annotations
 
@@ -46,15 +47,23 @@ class NodeCache:
     """Memory first, then disk. Values are written to disk behind the run by one thread.
 
     Responsibilities: get / put by key, a size-capped memory store, an optional disk store
-    (on by default), serialising values for disk (and telling which cannot be stored),
-    flushing pending writes, and what the user should hear of the disk (``take_notices``: a
-    full disk, a folder that cannot be written, entries not signed by this user), once each.
+    (on by default; its cap, ``disk_cap``, defaults to ``eviction.default_cap``), serialising
+    values for disk (and telling which cannot be stored), flushing pending writes, sweeping
+    the disk down to its cap after them, and what the user should hear of the disk
+    (``take_notices``: a full disk, a folder that cannot be written, entries not signed by
+    this user), once each.
     """
 
-    def __init__(self, directory: Path | None, memory_cap: int | None = None) -> None:
+    def __init__(
+        self, directory: Path | None, memory_cap: int | None = None, disk_cap: int | None = None
+    ) -> None:
         self.memory = MemoryStore(memory_cap or default_memory_cap())
         self.notices = faults.Notices()
-        self.disk = DiskStore(directory, notices=self.notices) if directory is not None else None
+        self.disk = (
+            DiskStore(directory, notices=self.notices, cap=disk_cap)
+            if directory is not None
+            else None
+        )
         self._pending: queue.Queue[list[Record | tuple[str, Any] | tuple[Path, bytes]]] = (
             queue.Queue()
         )
@@ -70,7 +79,10 @@ class NodeCache:
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value), from memory or else from disk (then kept in memory too)."""
         found, value = self.memory.get(key)
-        if found or self.disk is None:
+        if self.disk is None:
+            return found, value
+        if found:
+            self.disk.touch(key)  # used: its entry on disk is among the last evicted
             return found, value
         found, value = self.disk.get(key)
         if found:
@@ -165,6 +177,11 @@ class NodeCache:
         self._start_writer()
         self._pending.put(batch)
 
+    def sweep(self) -> None:
+        """Have the writer bring the disk down to its cap (it does after each write too)."""
+        if self.disk is not None and self.disk.writable:
+            self._queue([])
+
     def _start_writer(self) -> None:
         if self._writer is None or not self._writer.is_alive():
             self._writer = threading.Thread(target=self._write_loop, daemon=True)
@@ -175,8 +192,10 @@ class NodeCache:
             batch = self._pending.get()
             try:
                 self._write(batch)
+                if self._pending.empty():  # once for batches queued together
+                    self._sweep()
             finally:
-                self._pending.task_done()
+                self._pending.task_done()  # after the sweep: ``flush`` waits for it too
 
     def _write(self, batch: list[Record | tuple[str, Any] | tuple[Path, bytes]]) -> None:
         """Write a batch; a fault is told once and never breaks the notebook: a full disk is
@@ -187,7 +206,7 @@ class NodeCache:
         try:
             files = [r for r in batch if isinstance(r, tuple) and isinstance(r[0], Path)]
             for path, data in files:
-                faults.atomic_write(path, data)
+                disk.write_file(path, data)
             records = [r for r in batch if not (isinstance(r, tuple) and isinstance(r[0], Path))]
             disk.write(r if isinstance(r, Record) else Record.of(*r) for r in records)
         except OSError as e:
@@ -206,13 +225,26 @@ class NodeCache:
                 " those values are kept in memory only.",
             )
 
+    def _sweep(self) -> None:
+        """Evict what the disk holds beyond its cap; a fault is told, never raised."""
+        if self.disk is None:
+            return
+        try:
+            self.disk.sweep()
+        except Exception as e:
+            self.notices.tell(
+                f"sweep {type(e).__name__}",
+                f"hamilton_nb: the disk cache could not be brought down to its cap"
+                f" ({type(e).__name__}: {e}); it tries again after the next write.",
+            )
+
     def take_notices(self) -> list[str]:
         """What the user should hear of since the last call (each kind once per cache): the
         disk is full, its folder cannot be written, entries not signed by this user."""
         return self.notices.take()
 
     def flush(self) -> None:
-        """Wait until every queued value is on disk."""
+        """Wait until every queued value is on disk, and the disk swept down to its cap."""
         if self._writer is not None and self._writer.is_alive():
             self._pending.join()
 

@@ -1,9 +1,11 @@
 """Where cached values are kept: in memory (size-capped, least recently used out first) and on
-disk (atomic writes, every entry authenticated when read: ``trust``). Both answer ``get`` /
-``contains`` / ``clear`` (``Store``); ``NodeCache`` puts them together."""
+disk (atomic writes, every entry authenticated when read: ``trust``; size-capped too, least
+recently used out first: ``eviction``). Both answer ``get`` / ``contains`` / ``clear``
+(``Store``); ``NodeCache`` puts them together."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import struct
 import threading
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from hamilton_nb.cache import faults, values
+from hamilton_nb.cache import eviction, faults, values
 from hamilton_nb.cache.trust import Signer, user_signer
 
 MAGIC = b"HNB2"
@@ -126,12 +128,21 @@ class DiskStore:
     recomputed), never as a wrong value, and is never unpickled. A folder that cannot be written
     to (or an entry that cannot be removed) makes the store read-only (``writable``); what
     the user should hear of goes to ``notices``, once.
+
+    The folder holds ``cap`` bytes at most once ``sweep`` has run (the writer thread runs it
+    after writing): the entries used least recently go first (a pack as a whole, see
+    ``eviction``); an entry gone is a miss. A read, or ``touch``, marks an entry used.
     """
 
     def __init__(
-        self, root: Path, signer: Signer | None = None, notices: faults.Notices | None = None
+        self,
+        root: Path,
+        signer: Signer | None = None,
+        notices: faults.Notices | None = None,
+        cap: int | None = None,
     ) -> None:
         self.root = root
+        self.cap = cap if cap is not None else eviction.default_cap(root)
         self.notices = notices if notices is not None else faults.Notices()
         if signer is None:
             signer, problem = user_signer()
@@ -142,12 +153,15 @@ class DiskStore:
         self._packs: dict[str, tuple[Path, int, int]] | None = None  # key -> file, offset, size
         self._objects: set[str] = set()
         self._lock = threading.Lock()
+        self._used: set[str] = set()  # keys read since the last sweep
+        self._measured: int | None = None  # bytes in the folder when last measured
+        self._written = 0  # bytes written since
 
     def _object_path(self, key: str) -> Path:
         return self.root / "objects" / key[:2] / key
 
     def _index(self) -> dict[str, tuple[Path, int, int]]:
-        if self._packs is not None:  # read without the lock: the writer only adds keys
+        if self._packs is not None:  # read without the lock: a miss at worst, never wrong
             return self._packs
         with self._lock:
             if self._packs is None:  # one look at the directory; writes keep it up to date
@@ -182,7 +196,7 @@ class DiskStore:
         except OSError:
             return False, None
         try:
-            return True, _decode(data, key, self.signer)
+            value = _decode(data, key, self.signer)
         except Untrusted:
             self.notices.tell(
                 "untrusted",
@@ -192,8 +206,16 @@ class DiskStore:
             )
         except Exception:
             pass  # truncated, another format, or a value that no longer loads
+        else:
+            self.touch(key)
+            return True, value
         self._forget(key)
         return False, None
+
+    def touch(self, key: str) -> None:
+        """Mark ``key``'s entry as used now (its file's time is set by the next ``sweep``)."""
+        with self._lock:  # the sweep takes the set away
+            self._used.add(key)
 
     def _forget(self, key: str) -> None:
         with self._lock:
@@ -224,16 +246,24 @@ class DiskStore:
             return
         small = []
         for record in records:
+            if len(record.payload) > self.cap:  # it would be the first thing evicted
+                self.notices.tell(
+                    "over cap",
+                    f"hamilton_nb: a value of {len(record.payload) / 2**20:.1f} MiB is larger"
+                    f" than the disk cache's cap ({self.cap / 2**20:.1f} MiB): it is kept in"
+                    " memory only. `%dataflow cache --max-disk SIZE` sets the cap.",
+                )
+                continue
             if record.kind == values.PICKLE and len(record.payload) < SMALL:
                 small.append(record)
             else:
-                faults.atomic_write(self._object_path(record.key), record.encode(self.signer))
+                self.write_file(self._object_path(record.key), record.encode(self.signer))
                 with self._lock:
                     self._objects.add(record.key)
         if small:
             pack = self.root / "packs" / f"{uuid.uuid4().hex}.pack"
             encoded = [r.encode(self.signer) for r in small]
-            faults.atomic_write(pack, b"".join(encoded))
+            self.write_file(pack, b"".join(encoded))
             with self._lock:
                 if self._packs is not None:
                     offset = 0
@@ -241,12 +271,60 @@ class DiskStore:
                         self._packs[record.key] = (pack, offset, len(data))
                         offset += len(data)
 
+    def write_file(self, path: Path, data: bytes) -> None:
+        """Write a file of the folder atomically, counted against the cap."""
+        faults.atomic_write(path, data)
+        self._written += len(data)
+        with contextlib.suppress(OSError):  # written a moment ago: recent enough
+            eviction.mark_used(path)
+
+    def size(self) -> int:
+        """The bytes every file in the folder holds now."""
+        return eviction.scan(self.root)[1]
+
+    def sweep(self) -> None:
+        """Set the time of the entries read since the last sweep to now; then, if the folder
+        may hold more than ``cap`` bytes, remove the least recently used entries until it
+        does not (mutates; the writer thread runs it)."""
+        with self._lock:
+            used, self._used = self._used, set()
+        if not self.writable:
+            return
+        for path in {p for key in used if (p := self._path_of(key)) is not None}:
+            with contextlib.suppress(OSError):  # evicted meanwhile, by another kernel too
+                eviction.mark_used(path)
+        if self._measured is not None and self._measured + self._written <= self.cap:
+            return
+        self._written = 0
+        entries, total = eviction.scan(self.root)
+        removed: set[Path] = set()
+        try:
+            for entry in eviction.least_recent(entries, total, self.cap):
+                entry.path.unlink(missing_ok=True)
+                removed.add(entry.path)
+                total -= entry.size
+        except OSError as e:
+            self.cannot_write(e)
+        self._measured = total
+        with self._lock:
+            if self._packs is not None:
+                for key in [k for k, where in self._packs.items() if where[0] in removed]:
+                    del self._packs[key]
+            self._objects -= {p.name for p in removed if p.parent.parent.name == "objects"}
+
+    def _path_of(self, key: str) -> Path | None:
+        where = self._index().get(key)
+        if where is not None:
+            return where[0]
+        return self._object_path(key) if key in self._objects else None
+
     def clear(self) -> None:
         """Delete every entry."""
         with self._lock:
             shutil.rmtree(self.root, ignore_errors=True)
             self._packs = None
             self._objects = set()
+            self._measured, self._written = 0, 0
 
 
 def _scan(pack: Path, packs: dict[str, tuple[Path, int, int]], signer: Signer) -> None:

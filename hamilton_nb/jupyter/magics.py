@@ -15,9 +15,9 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.export.notebook import imports_of
 from hamilton_nb.jupyter import usage
+from hamilton_nb.jupyter.cache_command import configure_cache
 from hamilton_nb.jupyter.dataflow import DataflowSession
 from hamilton_nb.jupyter.registry import REGISTRY
 from hamilton_nb.run.engines import ENGINES
@@ -104,6 +104,7 @@ class DataflowMagics(Magics):
     @argument("--off", action="store_true", help="cache: keep values in memory only")
     @argument("--clear", action="store_true", help="cache: forget every cached value")
     @argument("--max-memory", help="cache: memory cap, e.g. 512MB or 2GB")
+    @argument("--max-disk", help="cache: disk cap, e.g. 500MB or 20GB")
     @argument("--force", action="store_true", help="export: replace a file not written by us")
     @argument("--tests", action="store_true", help="export: also write regression tests")
     @argument("--run", action="store_true", help="export --tests: first run nodes without a value")
@@ -219,34 +220,6 @@ def parse_assignments(items: list[str], ns: dict[str, Any], option: str) -> dict
                     f' variable; quote a string: {key}="{text}"'
                 ) from None
     return values
-
-
-def configure_cache(args: Any) -> str:
-    """Apply ``%dataflow cache`` options to the shared cache; describe the result."""
-    cache = REGISTRY.cache
-    if args.clear:
-        cache.clear()
-    if args.dir or args.off or args.max_memory:
-        directory = None if args.off else Path(args.dir) if args.dir else cache.directory
-        cap = parse_size(args.max_memory) if args.max_memory else cache.memory.cap
-        REGISTRY.set_cache(NodeCache(directory, cap))
-        cache = REGISTRY.cache
-    where = f"disk {cache.directory}" if cache.directory else "disk off (memory only)"
-    used, total = cache.memory.used / 2**20, cache.memory.cap / 2**20
-    return f"cache: memory {used:.1f} of {total:.0f} MiB; {where}"
-
-
-def parse_size(text: str) -> int:
-    """``"512MB"`` -> bytes (KB, MB, GB; binary multiples)."""
-    units = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "B": 1}
-    upper = text.strip().upper()
-    for unit, factor in units.items():
-        if upper.endswith(unit):
-            try:
-                return int(float(upper[: -len(unit)]) * factor)
-            except ValueError:
-                break
-    raise UsageError(f"--max-memory {text}: expected a size such as 512MB or 2GB")
 
 
 class NotebookProgress:

@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "drop": ("drop NODE", "remove the function that makes NODE from the module"),
     "reset": ("reset", "forget the module's cells, graph and runs"),
     "cache": (
-        "cache [--dir DIR | --off] [--clear] [--max-memory SIZE]",
+        "cache [--dir DIR | --off] [--clear] [--max-memory SIZE] [--max-disk SIZE]",
         "where values are kept, and how much (shared by every module)",
     ),
     "export": (
