@@ -10,19 +10,19 @@ from types import MappingProxyType
 from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache, default_cache_dir
-from hamilton_nb.cache.values import private_copy, sizes_of
+from hamilton_nb.cache.values import private_copy
 from hamilton_nb.errors import DataflowError, RunRefusedError
 from hamilton_nb.graph.code_index import CodeIndex
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.graph.model import GraphDiff
 from hamilton_nb.ids import CellId
-from hamilton_nb.run.changes import value_changes
 from hamilton_nb.run.engines import check as check_engine
 from hamilton_nb.run.engines import engine as engine_named
 from hamilton_nb.run.execute import Outcome, Progress, execute
 from hamilton_nb.run.plan import Plan, plan
 from hamilton_nb.run.runbook import RunBook, RunReport
 from hamilton_nb.sessions import report
+from hamilton_nb.sessions.keeping import keep_run
 from hamilton_nb.sessions.livemodule import LiveModule, publish
 from hamilton_nb.sessions.records import CellRecord, CellResult, Listener, Notebook, StatusRow
 from hamilton_nb.sessions.state import ModuleState, wired_graph
@@ -234,26 +234,8 @@ class Session:
     ) -> None:
         """Cache what a run computed and remember what it did."""
         runs = self._state.runs
-        sizes = {**sizes_of(outcome.results), **runs.loaded_sizes(the_plan)}
-        keys = the_plan.keys
-        skip = the_plan.block | outcome.uncopied  # a node could change an uncopied value
-        kept = ((n, v) for n, v in outcome.results.items() if n not in skip)
-        refused = self.cache.put_many(
-            [(k, v, sizes[n]) for n, v in kept if (k := keys.get(n)) is not None]
-        )
-        not_stored = {n: refused[k] for n in outcome.results if (k := keys.get(n)) in refused}
-        changed = value_changes(runs.nodes, keys, outcome.results, self.cache.memory.peek)
-        runs.record(names, the_plan, outcome, sizes, not_stored, changed)
-        runs.config = config
-        record = runs.to_remember(config)
-        if record is not None:
-            self.cache.remember(self.name, record)
-        for n in sorted(outcome.uncopied):
-            self.notify(f"{self.name}: '{n}' is not cached: its value cannot be copied apart")
-        for n, reason in not_stored.items():
-            self.notify(f"{self.name}: '{n}' is kept in memory only, not on disk ({reason})")
-        for notice in self.cache.take_notices():  # writes of earlier runs: they go on behind
-            self.notify(notice)
+        for line in keep_run(self.name, self.cache, runs, names, the_plan, outcome, config):
+            self.notify(line)
         self.tell("run")
 
     def graph_for(self, config: Mapping[str, Any]) -> DataflowGraph:
