@@ -119,3 +119,21 @@ def test_a_run_longer_than_a_second_shows_its_progress_in_the_cell(tmp_path: Pat
     assert len(shown) == 1 and shown[0].data["text/plain"].startswith("3/3 nodes in ")
     assert nb.cells[2].outputs[-1].data["text/plain"] == "3"
     assert [o.output_type for o in nb.cells[3].outputs] == ["execute_result"]  # all cached
+
+
+def test_a_notebook_saved_with_the_widget_state_does_not_hold_the_widget_bundle(
+    tmp_path: Path,
+) -> None:
+    nb = _run(
+        [
+            "%load_ext hamilton_nb",
+            "%%dataflow tour\ndef a() -> int:\n    return 1\n\ndef b(a: int) -> int:\n    return a",
+            "%dataflow show --module tour",
+        ],
+        tmp_path,
+    )
+    # nbclient saves the widgets' state in the notebook, as JupyterLab does
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    (widget,) = (m["state"] for m in state.values() if m["state"].get("module") == "tour")
+    assert len(widget["_esm"]) < 10_000  # a loader: the bundle comes from the lab extension
+    assert (tmp_path / "ran.ipynb").stat().st_size < 100_000

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_path
+
 import hamilton_nb
-from hamilton_nb.jupyter.widget import DataflowWidget
+from hamilton_nb.jupyter.widget import BUNDLE, DataflowWidget, bundle_file
 from tests.conftest import Shell
 
 CELL = (
@@ -75,3 +79,17 @@ def test_cells_are_named_as_the_user_sees_them_not_by_their_ids(shell: Shell) ->
     shell.ok(CELL, "8c04e2a1")  # run again: its prompt follows
     labels = [c["label"] for c in widget.graph["cells"]]
     assert labels[0] == f"In [{count + 1}] · price, total"
+
+
+def test_the_widget_sends_a_loader_and_the_bundle_only_when_the_browser_asks(shell: Shell) -> None:
+    shell.ok(CELL, "c1")
+    widget = hamilton_nb.session("shop").widget()
+    assert len(widget._esm) < 5_000 and bundle_file(BUNDLE.read_bytes()) in widget._esm
+    widget._on_message(None, {"action": "bundle"}, None)
+    assert widget._esm == BUNDLE.read_text()
+
+
+def test_the_installed_lab_extension_serves_the_bundle_under_the_loader_s_name() -> None:
+    name = bundle_file(BUNDLE.read_bytes())
+    served = [Path(p) / "hamilton-nb" / "static" / name for p in jupyter_path("labextensions")]
+    assert any(p.is_file() and p.read_bytes() == BUNDLE.read_bytes() for p in served)

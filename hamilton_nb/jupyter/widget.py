@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,27 @@ from hamilton_nb.errors import DataflowError
 from hamilton_nb.jupyter.picture import describe, details
 from hamilton_nb.sessions.view import DataflowView
 
-BUNDLE = Path(__file__).parent.parent / "static" / "widget.js"
+STATIC = Path(__file__).parent.parent / "static"
+BUNDLE = STATIC / "widget.js"  # the widget's ES module (labextension/widget/widget.ts)
+LOADER = STATIC / "loader.js"  # what the kernel sends instead (labextension/widget/loader.ts)
+NOT_BUILT = (
+    "export default { render({ el }) { el.textContent = "
+    "'hamilton_nb: the widget bundle was not built; reinstall the package.'; } }"
+)
+
+
+def bundle_file(bundle: bytes) -> str:
+    """The name the JupyterLab extension serves ``bundle`` under, by its content, so a kernel
+    never loads a bundle of another version (``labextension/scripts/copy-bundle.mjs``)."""
+    return f"widget-{hashlib.sha256(bundle).hexdigest()[:16]}.js"
+
+
+def loader() -> str:
+    """The ES module sent as ``_esm``, and so saved with the notebook: a few lines that import
+    the bundle from the extension, or ask the kernel for it where the extension is not served."""
+    if not (BUNDLE.exists() and LOADER.exists()):
+        return NOT_BUILT
+    return LOADER.read_text().replace("__HAMILTON_NB_BUNDLE__", bundle_file(BUNDLE.read_bytes()))
 
 
 class DataflowWidget(anywidget.AnyWidget):
@@ -21,18 +42,13 @@ class DataflowWidget(anywidget.AnyWidget):
 
     Responsibilities: push the graph (``describe``) after every cell run, drop or run; mark
     nodes running / done / failed during a run; answer the browser's requests (details of a
-    clicked node, run a node, export the module).
+    clicked node, run a node, export the module, send the bundle where the loader found none).
 
     The synced traits are JSON; their shapes are the TypedDicts of ``picture`` and, in the
     browser, the ``Traits`` of ``labextension/widget/model.ts``.
     """
 
-    _esm = (
-        BUNDLE
-        if BUNDLE.exists()
-        else "export default { render({ el }) { el.textContent = "
-        "'hamilton_nb: the widget bundle was not built; reinstall the package.'; } }"
-    )
+    _esm = loader()
     module = traitlets.Unicode("").tag(sync=True)
     graph = traitlets.Dict().tag(sync=True)  # a Picture
     running = traitlets.Dict().tag(sync=True)  # node -> "running" | "done", during a run
@@ -80,10 +96,14 @@ class DataflowWidget(anywidget.AnyWidget):
 
     def _on_message(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
         """The browser's requests (``Request`` in ``labextension/widget/model.ts``):
-        ``{"action": "run", "node": name}`` or ``{"action": "export", "force": bool}``."""
+        ``{"action": "run", "node": name}``, ``{"action": "export", "force": bool}`` or
+        ``{"action": "bundle"}``: the full ES module in place of the loader, which is then
+        saved with the notebook as it was before."""
         action = content.get("action")
         try:
-            if action == "run":
+            if action == "bundle" and BUNDLE.exists():
+                self._esm = BUNDLE.read_text()
+            elif action == "run":
                 node = str(content["node"])
                 self._session.run(node, inputs=self._session.runs.inputs)
                 self.message = {"kind": "info", "text": f"{node}: computed", "at": time.time()}

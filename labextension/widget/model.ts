@@ -119,8 +119,12 @@ export interface Traits {
   message: Message;
 }
 
-/** What the browser asks the kernel to do. */
-export type Request = { action: "run"; node: string } | { action: "export"; force?: boolean };
+/** What the browser asks the kernel to do (``bundle``: the loader, loader.ts, asks for the
+ * widget's full ES module). */
+export type Request =
+  | { action: "run"; node: string }
+  | { action: "export"; force?: boolean }
+  | { action: "bundle" };
 
 /** The part of anywidget's model the widget uses, typed by our traits and requests. */
 export interface Model {

@@ -117,3 +117,45 @@ def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
     folded.click()
     expect(nodes).to_have_count(5)
     expect(node(page, "clean")).to_have_class(changed)
+
+
+BUNDLE = re.compile(r"/lab/extensions/hamilton-nb/static/widget-[0-9a-f]{16}\.js$")
+
+
+def asks_for_the_bundle(page: Page) -> list[str]:
+    """The frames the page will send the kernel that ask it for the widget's bundle."""
+    asked: list[str] = []
+
+    def sent(frame: str | bytes) -> None:
+        if '"bundle"' in str(frame):
+            asked.append(str(frame))
+
+    page.on("websocket", lambda ws: ws.on("framesent", sent))
+    return asked
+
+
+def test_the_widget_imports_its_bundle_from_the_lab_extension(
+    page: Page, lab: JupyterProcess
+) -> None:
+    write_notebook(lab.root / "served.ipynb", CELLS[:4])
+    asked = asks_for_the_bundle(page)
+    with page.expect_response(BUNDLE, timeout=SLOW) as served:
+        open_notebook(page, lab, "served.ipynb")
+        run_all(page)
+    assert served.value.ok
+    expect(page.locator(".hnb-canvas g.node")).to_have_count(5, timeout=SLOW)
+    assert asked == []  # the kernel was not asked
+
+
+def test_without_the_extension_s_bundle_the_kernel_sends_it(
+    page: Page, lab: JupyterProcess
+) -> None:
+    # as where the extension is absent or of another version: the request for the file fails
+    page.route(BUNDLE, lambda route: route.abort())
+    asked = asks_for_the_bundle(page)
+    write_notebook(lab.root / "unserved.ipynb", CELLS[:4])
+    open_notebook(page, lab, "unserved.ipynb")
+    run_all(page)
+    expect(page.locator(".hnb-canvas g.node")).to_have_count(5, timeout=SLOW)
+    assert len(asked) == 1
+    shot(page, "6-from-the-kernel")
