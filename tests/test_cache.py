@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,8 @@ from hamilton_nb.cache import hashing, values
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.cache.stores import DiskStore, MemoryStore
 from hamilton_nb.cache.stores import Record as _Record
+from hamilton_nb.jupyter.registry import REGISTRY
+from tests.conftest import Shell
 
 
 def test_memory_store_evicts_least_recently_used_beyond_its_cap() -> None:
@@ -191,3 +195,19 @@ def test_input_hashes_follow_content(a: object, b: object, same: bool | None) ->
 
 def test_values_that_cannot_be_hashed_have_no_hash() -> None:
     assert hashing.hash_value(threading.Lock()) is None
+
+
+def test_a_cache_the_kernel_replaced_is_freed_with_the_values_it_kept(shell: Shell) -> None:
+    """``%dataflow cache --max-memory`` makes a new cache; the old one, whose writer thread
+    wrote for it, must not stay alive with every value it kept in memory."""
+    shell.ok(
+        "%%dataflow big\nimport numpy as np\n\ndef block() -> np.ndarray:\n"
+        "    return np.ones(1_000_000)\n"
+    )
+    shell.ok("%dataflow run block --module big")
+    old = weakref.ref(REGISTRY.cache)
+    REGISTRY.cache.flush()  # its writer thread has run
+    shell.ok("%dataflow cache --max-memory 512MB")
+    gc.collect()
+    assert old() is None
+    assert shell.ok("%dataflow run block --module big").sum() == 1_000_000  # from disk

@@ -184,18 +184,14 @@ class NodeCache:
 
     def _start_writer(self) -> None:
         if self._writer is None or not self._writer.is_alive():
-            self._writer = threading.Thread(target=self._write_loop, daemon=True)
+            loop = (weakref.ref(self), self._pending)
+            self._writer = threading.Thread(target=_write_loop, args=loop, daemon=True)
             self._writer.start()
 
-    def _write_loop(self) -> None:
-        while True:
-            batch = self._pending.get()
-            try:
-                self._write(batch)
-                if self._pending.empty():  # once for batches queued together
-                    self._sweep()
-            finally:
-                self._pending.task_done()  # after the sweep: ``flush`` waits for it too
+    def _write_batch(self, batch: list[Record | tuple[str, Any] | tuple[Path, bytes]]) -> None:
+        self._write(batch)
+        if self._pending.empty():  # once for batches queued together
+            self._sweep()
 
     def _write(self, batch: list[Record | tuple[str, Any] | tuple[Path, bytes]]) -> None:
         """Write a batch; a fault is told once and never breaks the notebook: a full disk is
@@ -254,3 +250,29 @@ class NodeCache:
         self.memory.clear()
         if self.disk is not None:
             self.disk.clear()
+
+
+def _write_loop(
+    cache: weakref.ref[NodeCache],
+    pending: queue.Queue[list[Record | tuple[str, Any] | tuple[Path, bytes]]],
+) -> None:
+    """The writer thread. It holds its cache weakly: a cache the kernel replaced
+    (``%dataflow cache --max-memory``) is freed with the values it keeps in memory, and the
+    thread ends once nothing is left to write for it."""
+    while True:
+        try:
+            batch = pending.get(timeout=_IDLE)
+        except queue.Empty:
+            if cache() is None:
+                return
+            continue
+        live = cache()
+        try:
+            if live is not None:
+                live._write_batch(batch)
+        finally:
+            live = None  # not held while waiting for the next batch
+            pending.task_done()  # after the sweep: ``flush`` waits for it too
+
+
+_IDLE = 5.0  # seconds the writer waits for a batch before it checks its cache is still used
