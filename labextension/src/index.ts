@@ -2,6 +2,8 @@
  * hamilton_nb in JupyterLab: one command, "Export dataflow to module", on the notebook
  * toolbar (declared in schema/plugin.json), in the File menu and in the command palette.
  *
+ * A deleted %%dataflow cell leaves its module, and comes back with an undo (cells.ts).
+ *
  * Export runs the notebook's code (the server replays its %%dataflow cells), so a notebook
  * whose code cells are not trusted (not signed by this user, not run in this session) is
  * exported only after the user agrees in a dialog.
@@ -20,6 +22,7 @@ import {
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { pythonIcon } from '@jupyterlab/ui-components';
 
+import { followCells } from './cells';
 import { APIError, requestAPI } from './handler';
 
 const COMMAND = 'hamilton-nb:export';
@@ -67,6 +70,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: COMMAND, category: 'Hamilton' });
+    tracker.widgetAdded.connect((_, panel) => followCells(panel));
   }
 };
 

@@ -1,0 +1,48 @@
+"""What the JupyterLab extension tells the kernel about the notebook itself: a ``%%dataflow``
+cell was deleted (its functions leave their module, as if it had been run empty), or that
+deletion was undone (the cell's last accepted code comes back). The extension calls these
+through a silent execution; each prints one line per module it changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hamilton_nb.errors import DataflowError
+from hamilton_nb.ids import CellId
+from hamilton_nb.jupyter.registry import REGISTRY
+
+# cell id -> (module, the cell's body, lines above it): what an undo brings back
+_DELETED: dict[str, tuple[str, str, int]] = {}
+
+
+def delete_cells(cell_ids: Iterable[str]) -> None:
+    """The notebook deleted these cells: each module drops what they defined. A deletion the
+    module refuses (another cell's code reads what it defines, when it runs) leaves the module
+    as it was, and says so."""
+    for cid in cell_ids:
+        for session in list(REGISTRY.sessions.values()):
+            record = session.cells.get(CellId(cid))
+            if record is None:
+                continue
+            try:
+                result = session.apply_cell("", cid, line_offset=record.line_offset)
+            except DataflowError as e:
+                print(f"{session.name}: the deleted cell's functions stay in the module: {e}")
+                continue
+            _DELETED[cid] = (session.name, record.source, record.line_offset)
+            print(f"deleted cell: {result.summary()}")
+
+
+def restore_cells(cell_ids: Iterable[str]) -> None:
+    """The notebook brought deleted cells back (an undo): their code is applied again."""
+    for cid in cell_ids:
+        deleted = _DELETED.pop(cid, None)
+        if deleted is None:
+            continue
+        module, source, line_offset = deleted
+        try:
+            result = REGISTRY.get(module).apply_cell(source, cid, line_offset=line_offset)
+        except DataflowError as e:
+            print(f"{module}: the restored cell could not be applied again: {e}")
+            continue
+        print(f"restored cell: {result.summary()}")

@@ -1,0 +1,63 @@
+"""The notebook and the kernel agree on which %%dataflow cells exist: deleting one in
+JupyterLab takes its functions out of the module (the widget drops its nodes), and an undo
+brings them back."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ARTIFACTS, SLOW, open_notebook
+from tests.e2e.test_widget import LOAD, REPORT, run_all
+from tests.jupyter_process import JupyterProcess, write_notebook
+
+CELLS = [
+    "%load_ext hamilton_nb\nimport pandas as pd",
+    LOAD,
+    REPORT,
+    "%dataflow show --module shop",
+]
+
+
+def command(page: Page, name: str, index: int) -> None:
+    page.evaluate(
+        """([name, index]) => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            panel.content.activeCellIndex = index;
+            return window.jupyterapp.commands.execute(name);
+        }""",
+        [name, index],
+    )
+
+
+def test_a_deleted_dataflow_cell_leaves_the_graph_and_an_undo_brings_it_back(
+    page: Page, lab: JupyterProcess
+) -> None:
+    write_notebook(lab.root / "cells.ipynb", CELLS)
+    open_notebook(page, lab, "cells.ipynb")
+    run_all(page)
+    nodes = page.locator(".hnb-canvas g.node")
+    expect(nodes).to_have_count(5, timeout=SLOW)  # raw, clean, total, count and the input rows
+
+    command(page, "notebook:delete-cell", 2)  # the cell that defines total and count
+    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(3)
+    expect(nodes).to_have_count(3, timeout=SLOW)  # raw, clean, rows
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".hnb-root").screenshot(path=ARTIFACTS / "cells-1-deleted.png")
+
+    command(page, "notebook:undo-cell-action", 1)
+    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(4)
+    expect(nodes).to_have_count(5, timeout=SLOW)
+    page.locator(".hnb-root").screenshot(path=ARTIFACTS / "cells-2-undone.png")
+
+
+def test_deleting_other_cells_leaves_the_graph_alone(page: Page, lab: JupyterProcess) -> None:
+    write_notebook(lab.root / "others.ipynb", [*CELLS, "1 + 1"])
+    open_notebook(page, lab, "others.ipynb")
+    run_all(page)
+    nodes = page.locator(".hnb-canvas g.node")
+    expect(nodes).to_have_count(5, timeout=SLOW)
+    command(page, "notebook:delete-cell", 4)
+    expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(4)
+    command(page, "notebook:move-cell-up", 2)  # a move is no deletion
+    page.wait_for_timeout(1000)  # what the kernel would have been told has arrived
+    expect(nodes).to_have_count(5)
