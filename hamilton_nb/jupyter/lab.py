@@ -1,7 +1,8 @@
 """What the JupyterLab extension tells the kernel about the notebook itself: a ``%%dataflow``
 cell was deleted (its functions leave their module, as if it had been run empty), or that
 deletion was undone (the cell's last accepted code comes back). The extension calls these
-through a silent execution; each prints one line per module it changed."""
+through a silent execution; each prints one line per cell, which the extension shows the user
+(``DONE`` / ``REFUSED`` start them: see ``labextension/src/cells.ts``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hamilton_nb.errors import DataflowError
 from hamilton_nb.ids import CellId
 from hamilton_nb.jupyter.registry import REGISTRY
 
+DONE, REFUSED = "hamilton_nb: ", "hamilton_nb refused: "
 # cell id -> (module, the cell's body, lines above it): what an undo brings back
 _DELETED: dict[str, tuple[str, str, int]] = {}
 
@@ -27,10 +29,10 @@ def delete_cells(cell_ids: Iterable[str]) -> None:
             try:
                 result = session.apply_cell("", cid, line_offset=record.line_offset)
             except DataflowError as e:
-                print(f"{session.name}: the deleted cell's functions stay in the module: {e}")
+                print(f"{REFUSED}the deleted cell's names stay in module {session.name}: {e}")
                 continue
             _DELETED[cid] = (session.name, record.source, record.line_offset)
-            print(f"deleted cell: {result.summary()}")
+            print(f"{DONE}deleted cell: {result.summary()}")
 
 
 def restore_cells(cell_ids: Iterable[str]) -> None:
@@ -43,6 +45,6 @@ def restore_cells(cell_ids: Iterable[str]) -> None:
         try:
             result = REGISTRY.get(module).apply_cell(source, cid, line_offset=line_offset)
         except DataflowError as e:
-            print(f"{module}: the restored cell could not be applied again: {e}")
+            print(f"{REFUSED}the restored cell could not be applied to module {module}: {e}")
             continue
-        print(f"restored cell: {result.summary()}")
+        print(f"{DONE}restored cell: {result.summary()}")

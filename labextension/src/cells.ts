@@ -7,6 +7,7 @@
  * ids the notebook holds are compared before and after each change of its list, once the
  * change is complete (a move removes and inserts one cell: it nets out).
  */
+import { Notification } from '@jupyterlab/apputils';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
 const DATAFLOW = /^\s*%%dataflow(\s|$)/;
@@ -67,5 +68,21 @@ function tellKernel(panel: NotebookPanel, what: string, ids: string[]): void {
     `    __import__('hamilton_nb.jupyter.lab', fromlist=['lab']).${what}(${JSON.stringify(ids)})`,
     'del _hnb_sys'
   ].join('\n');
-  kernel.requestExecute({ code, silent: true, store_history: false });
+  const future = kernel.requestExecute({ code, silent: true, store_history: false });
+  future.onIOPub = msg => {
+    if (msg.header.msg_type !== 'stream') {
+      return;
+    }
+    for (const line of (msg.content as { text: string }).text.split('\n')) {
+      if (line.startsWith(KEPT)) {
+        Notification.warning(line.slice(KEPT.length), { autoClose: 10000 });
+      } else if (line.startsWith(DONE)) {
+        Notification.info(line.slice(DONE.length), { autoClose: 4000 });
+      }
+    }
+  };
 }
+
+// how hamilton_nb/jupyter/lab.py starts the lines it prints, to be shown to the user
+const DONE = 'hamilton_nb: ';
+const KEPT = 'hamilton_nb refused: ';

@@ -41,6 +41,8 @@ def test_a_deleted_dataflow_cell_leaves_the_graph_and_an_undo_brings_it_back(
     command(page, "notebook:delete-cell", 2)  # the cell that defines total and count
     expect(page.locator(".jp-Notebook .jp-Cell")).to_have_count(3)
     expect(nodes).to_have_count(3, timeout=SLOW)  # raw, clean, rows
+    toast = page.locator(".jp-toast-message", has_text="deleted cell: shop: -2 removed")
+    expect(toast).to_have_count(1, timeout=SLOW)
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".hnb-root").screenshot(path=ARTIFACTS / "cells-1-deleted.png")
 
