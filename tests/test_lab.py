@@ -3,6 +3,7 @@ JupyterLab extension tells the kernel through ``hamilton_nb.jupyter.lab``."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -59,3 +60,24 @@ def test_deleting_a_cell_no_module_knows_changes_nothing(shell: Shell) -> None:
     shell.ok(LOAD, "cell-load")
     shell.ok("from hamilton_nb.jupyter import lab\nlab.delete_cells(['markdown-cell'])")
     assert _nodes() == {"raw"}
+
+
+def test_each_dataflow_cell_has_the_states_of_its_nodes_for_its_badge(
+    shell: Shell, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def states() -> dict[str, dict[str, int]]:
+        capsys.readouterr()
+        shell.ok("from hamilton_nb.jupyter import lab\nlab.cell_states()")
+        line = capsys.readouterr().out.strip().splitlines()[-1]
+        assert line.startswith("hamilton_nb states: ")
+        return json.loads(line.removeprefix("hamilton_nb states: "))
+
+    shell.ok(LOAD, "cell-load")
+    shell.ok(REPORT + "\ndef broken(total: int) -> int:\n    return 1 // 0\n", "cell-report")
+    assert states() == {"cell-load": {"never run": 1}, "cell-report": {"never run": 2}}
+    shell.ok("%dataflow run total --module shop --inputs rows=2")
+    assert states() == {"cell-load": {"fresh": 1}, "cell-report": {"never run": 1, "fresh": 1}}
+    shell.run("%dataflow run broken --module shop --inputs rows=2")
+    assert states() == {"cell-load": {"cached": 1}, "cell-report": {"failed": 1, "cached": 1}}
+    shell.ok(LOAD.replace("rows * 2", "rows * 3"), "cell-load")  # all of it stale now
+    assert states() == {"cell-load": {"stale": 1}, "cell-report": {"stale": 2}}

@@ -1,11 +1,14 @@
 """What the JupyterLab extension tells the kernel about the notebook itself: a ``%%dataflow``
 cell was deleted (its functions leave their module, as if it had been run empty), or that
-deletion was undone (the cell's last accepted code comes back). The extension calls these
+deletion was undone (the cell's last accepted code comes back); and what the notebook asks of
+the kernel: the state of each cell's nodes, for a badge on the cell. The extension calls these
 through a silent execution; each prints one line per cell, which the extension shows the user
 (``DONE`` / ``REFUSED`` start them: see ``labextension/src/cells.ts``)."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterable
 
 from hamilton_nb.errors import DataflowError
@@ -48,3 +51,20 @@ def restore_cells(cell_ids: Iterable[str]) -> None:
             print(f"{REFUSED}the restored cell could not be applied to module {module}: {e}")
             continue
         print(f"{DONE}restored cell: {result.summary()}")
+
+
+STATES = "hamilton_nb states: "
+_ORDER = ("failed", "stale", "never run", "not cached (parallel block)", "fresh", "cached")
+
+
+def cell_states() -> None:
+    """Print, after ``STATES``, a JSON object: for each ``%%dataflow`` cell of every module
+    (by cell id), how many of its nodes are in each state, worst first (failed, stale, never
+    run, ...), for the badge the extension puts on the cell."""
+    found: dict[str, dict[str, int]] = {}
+    for session in REGISTRY.sessions.values():
+        states = session.states()
+        for cid, record in session.cells.items():
+            counts = Counter(states.get(n, "never run") for n in record.node_names)
+            found[cid] = {s: counts[s] for s in _ORDER if counts[s]}
+    print(STATES + json.dumps(found))

@@ -6,9 +6,12 @@
  * JupyterLab does not say which cells a removal took (their models are gone by then), so the
  * ids the notebook holds are compared before and after each change of its list, once the
  * change is complete (a move removes and inserts one cell: it nets out).
+ *
+ * Each %%dataflow cell also carries a badge with the states of its nodes (✓ 2 fresh · ↻ 1
+ * stale), asked of the kernel after every cell the notebook runs.
  */
 import { Notification } from '@jupyterlab/apputils';
-import { NotebookPanel } from '@jupyterlab/notebook';
+import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 const DATAFLOW = /^\s*%%dataflow(\s|$)/;
 
@@ -54,18 +57,24 @@ export function followCells(panel: NotebookPanel): void {
 }
 
 /**
- * Call ``hamilton_nb.jupyter.lab.<what>(ids)`` in the notebook's kernel, silently, and only
- * where hamilton_nb is loaded (a kernel without it is left alone).
+ * Call ``hamilton_nb.jupyter.lab.<call>`` in the notebook's kernel, silently, and only where
+ * hamilton_nb is loaded (a kernel without it is left alone); each line it prints goes to
+ * ``heard``, and what it has to tell the user (the lines starting with DONE or REFUSED) is
+ * shown as a notification.
  */
-function tellKernel(panel: NotebookPanel, what: string, ids: string[]): void {
+function askKernel(
+  panel: NotebookPanel,
+  call: string,
+  heard: (line: string) => void = () => undefined
+): void {
   const kernel = panel.sessionContext.session?.kernel;
-  if (ids.length === 0 || !kernel) {
+  if (!kernel) {
     return;
   }
   const code = [
     'import sys as _hnb_sys',
     "if 'hamilton_nb.jupyter.registry' in _hnb_sys.modules:",
-    `    __import__('hamilton_nb.jupyter.lab', fromlist=['lab']).${what}(${JSON.stringify(ids)})`,
+    `    __import__('hamilton_nb.jupyter.lab', fromlist=['lab']).${call}`,
     'del _hnb_sys'
   ].join('\n');
   const future = kernel.requestExecute({ code, silent: true, store_history: false });
@@ -74,15 +83,85 @@ function tellKernel(panel: NotebookPanel, what: string, ids: string[]): void {
       return;
     }
     for (const line of (msg.content as { text: string }).text.split('\n')) {
-      if (line.startsWith(KEPT)) {
-        Notification.warning(line.slice(KEPT.length), { autoClose: 10000 });
+      if (line.startsWith(REFUSED)) {
+        Notification.warning(line.slice(REFUSED.length), { autoClose: 10000 });
       } else if (line.startsWith(DONE)) {
         Notification.info(line.slice(DONE.length), { autoClose: 4000 });
       }
+      heard(line);
     }
   };
 }
 
-// how hamilton_nb/jupyter/lab.py starts the lines it prints, to be shown to the user
+function tellKernel(panel: NotebookPanel, what: string, ids: string[]): void {
+  if (ids.length > 0) {
+    askKernel(panel, `${what}(${JSON.stringify(ids)})`, () => undefined);
+    refreshBadges(panel);
+  }
+}
+
+// how hamilton_nb/jupyter/lab.py starts the lines it prints
 const DONE = 'hamilton_nb: ';
-const KEPT = 'hamilton_nb refused: ';
+const REFUSED = 'hamilton_nb refused: ';
+const STATES = 'hamilton_nb states: ';
+
+/** States worst first, with the widget's icons; a cell's badge takes its worst one's colour. */
+const STATE_LOOKS: [string, string, string][] = [
+  ['failed', '✗', '#c0392b'],
+  ['stale', '↻', '#b9770e'],
+  ['never run', '○', '#777777'],
+  ['not cached (parallel block)', '‖', '#8a6d3b'],
+  ['fresh', '✓', '#1e8449'],
+  ['cached', '●', '#2e6fd6']
+];
+
+/** Show, on each %%dataflow cell, its nodes' states; again after every cell the notebook runs. */
+export function showStates(panel: NotebookPanel): void {
+  const executed = (_: unknown, args: { notebook: unknown }) => {
+    if (args.notebook === panel.content) {
+      refreshBadges(panel);
+    }
+  };
+  NotebookActions.executed.connect(executed);
+  panel.disposed.connect(() => NotebookActions.executed.disconnect(executed));
+}
+
+const refreshing = new WeakSet<NotebookPanel>();
+
+/** Ask the kernel for the cells' states (once for runs that end together) and badge them. */
+function refreshBadges(panel: NotebookPanel): void {
+  if (refreshing.has(panel)) {
+    return;
+  }
+  refreshing.add(panel);
+  setTimeout(() => {
+    refreshing.delete(panel);
+    askKernel(panel, 'cell_states()', line => {
+      if (line.startsWith(STATES)) {
+        badge(panel, JSON.parse(line.slice(STATES.length)));
+      }
+    });
+  }, 50);
+}
+
+/** Put (or update, or take away) the badge of each cell: "✓ 2 fresh · ↻ 1 stale". */
+function badge(panel: NotebookPanel, states: Record<string, Record<string, number>>): void {
+  for (const cell of panel.content.widgets) {
+    const counts = Object.hasOwn(states, cell.model.id) ? states[cell.model.id] : undefined;
+    let element = cell.node.querySelector<HTMLElement>(':scope > .hnb-cell-badge');
+    if (!counts || Object.keys(counts).length === 0) {
+      element?.remove();
+      continue;
+    }
+    if (!element) {
+      element = document.createElement('div');
+      element.className = 'hnb-cell-badge';
+      element.style.cssText = 'font-size: 11px; text-align: right; padding: 0 8px;';
+      cell.node.insertBefore(element, cell.node.firstChild);
+    }
+    const shown = STATE_LOOKS.filter(([state]) => counts[state]);
+    element.textContent = shown.map(([s, icon]) => `${icon} ${counts[s]} ${s}`).join(' · ');
+    element.style.color = shown[0][2];
+    element.dataset.worst = shown[0][0];
+  }
+}

@@ -22,7 +22,7 @@ import {
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { pythonIcon } from '@jupyterlab/ui-components';
 
-import { followCells } from './cells';
+import { followCells, showStates } from './cells';
 import { APIError, requestAPI } from './handler';
 
 const COMMAND = 'hamilton-nb:export';
@@ -70,7 +70,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: COMMAND, category: 'Hamilton' });
-    tracker.widgetAdded.connect((_, panel) => followCells(panel));
+    tracker.widgetAdded.connect((_, panel) => {
+      followCells(panel);
+      showStates(panel);
+    });
   }
 };
 

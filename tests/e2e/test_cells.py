@@ -10,6 +10,7 @@ from tests.e2e.conftest import ARTIFACTS, SLOW, open_notebook
 from tests.e2e.test_widget import LOAD, REPORT, run_all
 from tests.jupyter_process import JupyterProcess, write_notebook
 
+RUN = "%dataflow run total count --module shop --inputs rows=5"
 CELLS = [
     "%load_ext hamilton_nb\nimport pandas as pd",
     LOAD,
@@ -63,3 +64,30 @@ def test_deleting_other_cells_leaves_the_graph_alone(page: Page, lab: JupyterPro
     command(page, "notebook:move-cell-up", 2)  # a move is no deletion
     page.wait_for_timeout(1000)  # what the kernel would have been told has arrived
     expect(nodes).to_have_count(5)
+
+
+def test_each_dataflow_cell_shows_the_states_of_its_nodes(page: Page, lab: JupyterProcess) -> None:
+    write_notebook(lab.root / "badges.ipynb", [*CELLS, RUN])
+    open_notebook(page, lab, "badges.ipynb")
+    run_all(page)
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    load, report = cells.nth(1).locator(".hnb-cell-badge"), cells.nth(2).locator(".hnb-cell-badge")
+    expect(report).to_have_text("✓ 2 fresh", timeout=SLOW)
+    expect(load).to_have_text("✓ 2 fresh")
+    expect(cells.nth(0).locator(".hnb-cell-badge")).to_have_count(0)  # not a dataflow cell
+
+    # edit the first dataflow cell and run it: what depends on its edited node is stale
+    page.evaluate(
+        """([index, source]) => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            panel.content.activeCellIndex = index;
+            panel.content.widgets[index].model.sharedModel.setSource(source);
+            return window.jupyterapp.commands.execute('notebook:run-cell');
+        }""",
+        [1, LOAD.replace("raw.n > 0", "raw.n > 1")],
+    )
+    expect(report).to_have_text("↻ 2 stale", timeout=SLOW)
+    expect(load).to_have_text("↻ 1 stale · ✓ 1 fresh")
+    assert report.get_attribute("data-worst") == "stale"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "cells-3-badges.png")
