@@ -15,6 +15,10 @@ import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 const DATAFLOW = /^\s*%%dataflow(\s|$)/;
 
+/** The event the widget's "go to cell" sends (the same name as in labextension/widget/panel.ts:
+ * the two bundles share no code). */
+export const GO_TO_CELL = 'hamilton-nb:go-to-cell';
+
 /** Follow the cells of ``panel`` for as long as it is open. */
 export function followCells(panel: NotebookPanel): void {
   let known = new Set<string>();

@@ -22,7 +22,7 @@ import {
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { pythonIcon } from '@jupyterlab/ui-components';
 
-import { followCells, showStates } from './cells';
+import { GO_TO_CELL, followCells, showStates } from './cells';
 import { APIError, requestAPI } from './handler';
 
 const COMMAND = 'hamilton-nb:export';
@@ -70,6 +70,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: COMMAND, category: 'Hamilton' });
+    // the widget's "go to cell" (labextension/widget/panel.ts): the notebook scrolls to it
+    document.body.dataset.hamiltonNb = 'lab';
+    document.addEventListener(GO_TO_CELL, event => {
+      const { cell } = (event as CustomEvent<{ cell: string }>).detail;
+      const panel =
+        tracker.find(p => p.node.contains(event.target as Node)) ?? tracker.currentWidget;
+      const index = panel?.content.widgets.findIndex(c => c.model.id === cell) ?? -1;
+      if (panel && index >= 0) {
+        panel.content.activeCellIndex = index;
+        void panel.content.scrollToCell(panel.content.widgets[index], 'center');
+      }
+    });
     tracker.widgetAdded.connect((_, panel) => {
       followCells(panel);
       showStates(panel);

@@ -84,6 +84,18 @@ function facts(panel: HTMLElement, node: PictureNode, cell: string | undefined):
   if (node.change) fact("last run changed it", node.change);
 }
 
+/** The event this package's JupyterLab extension answers by scrolling the notebook to a cell
+ * (labextension/src/index.ts); the extension marks the page when it is there. */
+export const GO_TO_CELL = "hamilton-nb:go-to-cell";
+
+function canGoToCell(): boolean {
+  return document.body.dataset.hamiltonNb === "lab";
+}
+
+function goToCell(from: HTMLElement, cell: string): void {
+  from.dispatchEvent(new CustomEvent(GO_TO_CELL, { detail: { cell }, bubbles: true, composed: true }));
+}
+
 export function renderPanel(
   panel: HTMLElement,
   details: Details,
@@ -106,6 +118,10 @@ export function renderPanel(
   add(panel, "code", "hnb-signature", d.signature || "");
   if (d.doc) add(panel, "p", "hnb-doc", d.doc);
   facts(panel, node, cell);
+  if (node.cell !== null && canGoToCell()) {
+    const go = add(panel, "button", "hnb-button hnb-go", "go to cell");
+    go.addEventListener("click", () => goToCell(panel, node.cell as string));
+  }
   const cost = d.cost;
   if (cost) {
     const n = cost.stale.length;

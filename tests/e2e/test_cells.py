@@ -91,3 +91,20 @@ def test_each_dataflow_cell_shows_the_states_of_its_nodes(page: Page, lab: Jupyt
     assert report.get_attribute("data-worst") == "stale"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "cells-3-badges.png")
+
+
+def test_go_to_cell_in_the_widget_scrolls_the_notebook_to_the_node_s_cell(
+    page: Page, lab: JupyterProcess
+) -> None:
+    write_notebook(lab.root / "goto.ipynb", [*CELLS, *[f"x{i} = {i}" for i in range(30)]])
+    open_notebook(page, lab, "goto.ipynb")
+    run_all(page)
+    expect(page.locator(".hnb-canvas g.node")).to_have_count(5, timeout=SLOW)
+    command(page, "notebook:move-cursor-down", 33)  # the last cell: the widget's cell is above
+    page.locator(".hnb-canvas g.node", has_text="total").click()
+    go = page.locator(".hnb-panel").get_by_role("button", name="go to cell")
+    go.click()
+    active = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+    page.wait_for_function(f"({active})() === 2", timeout=SLOW)
+    expect(page.locator(".jp-Notebook .jp-Cell").nth(2)).to_be_in_viewport()
+    page.screenshot(path=ARTIFACTS / "cells-4-go-to-cell.png")
