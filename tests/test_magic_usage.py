@@ -172,3 +172,37 @@ def test_the_magics_own_help_names_it_as_typed_in_plain_text(shell: Shell) -> No
     doc = shell.ip.find_line_magic("dataflow").__doc__
     assert "%dataflow [" in doc and "%dataflow_line" not in doc
     assert "``" not in doc
+
+
+def test_the_readmes_tour_says_what_the_user_sees(
+    shell: Shell, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tour's cells, run as written: each message the README quotes is the one printed."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    load = next(b for b in blocks if b.startswith("%%dataflow sales\ndef raw"))
+    total = next(b for b in blocks if b.startswith("%%dataflow sales\ndef total"))
+    (tmp_path / "sales.csv").write_text("amount\n1.5\n\n2.5\n")
+    shell.ok("import pandas as pd")
+
+    def said(source: str, cell: str) -> str:
+        capsys.readouterr()
+        shell.ok(source, cell)
+        return capsys.readouterr().out.strip()
+
+    assert f"prints `{said(load, 'c1')}`" in readme  # sales: +2 nodes, 0 stale; new input path
+    said(total, "c2")
+    shell.ok('%dataflow run total --module sales --inputs path="sales.csv"')
+    edited = said(load.replace("raw.dropna()", "raw.dropna().head(1)"), "c1")
+    assert f"re-run its cell: `{edited}`" in readme  # sales: ~1 changed, 2 stale
+    refused = {
+        "CycleError": (load.replace("def raw(path: str)", "def raw(total: float)"), "c1"),
+        "TypeMismatchError": (
+            "%%dataflow sales\ndef ratio(total: int) -> float:\n    return total / 2\n",
+            "c3",
+        ),
+    }
+    for kind, (source, cell) in refused.items():
+        error = shell.fails(source, cell)
+        quoted = re.search(rf"{kind}: (.*?) \.\.\.\n", readme)
+        assert quoted is not None and str(error).startswith(quoted.group(1)), (kind, str(error))
