@@ -6,7 +6,9 @@ one is still in memory (a value only on disk is not read back for this). Equal v
 gist, so an edit that changes nothing downstream leaves its descendants unmarked. Values are
 compared through their content hashes (``cache.hashing``: a few milliseconds for millions of
 rows); values of other kinds than DataFrames, Series, arrays, scalars and small collections
-are not compared (no gist: nothing is claimed about them).
+are not compared (no gist: nothing is claimed about them), and of a DataFrame with an object column
+of over 100,000 rows only the shape, columns and dtypes (hashing its objects would take longer
+than most nodes).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, Protocol
 from hamilton_nb.cache.hashing import SCALARS, hash_value
 
 _SMALL = 10_000  # items of a list, dict, tuple or set compared by content
+_LONG = 100_000  # rows of an object column past which only shape and dtypes are compared
 _TEXT = 24  # characters of a scalar shown on each side of the arrow
 
 
@@ -55,10 +58,11 @@ def gist(old: Any, new: Any) -> str | None:
     if type(old) is not type(new):
         return f"type {type(old).__name__} → {type(new).__name__}"
     pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(new, pandas.DataFrame):
-        return _frame(old, new) if hash_value(old) != hash_value(new) else None
-    if pandas is not None and isinstance(new, pandas.Series):
-        return _series(old, new) if hash_value(old) != hash_value(new) else None
+    if pandas is not None and isinstance(new, pandas.DataFrame | pandas.Series):
+        described = _frame if isinstance(new, pandas.DataFrame) else _series
+        if _cheap(old) and _cheap(new):
+            return described(old, new) if hash_value(old) != hash_value(new) else None
+        return described(old, new, compare=False)
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(new, numpy.ndarray):
         return _array(old, new) if hash_value(old) != hash_value(new) else None
@@ -90,7 +94,14 @@ def _rows(old: Any, new: Any) -> list[str]:
     return [f"rows {len(old):,} → {len(new):,}"] if len(old) != len(new) else []
 
 
-def _frame(old: Any, new: Any) -> str:
+def _cheap(value: Any) -> bool:
+    """Whether a DataFrame or Series hashes in milliseconds: not with a long object column,
+    whose objects must be converted or pickled to be hashed."""
+    dtypes = value.dtypes if hasattr(value, "columns") else [value.dtype]
+    return len(value) <= _LONG or all(getattr(t, "kind", "") != "O" for t in dtypes)
+
+
+def _frame(old: Any, new: Any, compare: bool = True) -> str | None:
     parts = _rows(old, new)
     before, after = set(old.columns), set(new.columns)
     added = [str(c) for c in new.columns if c not in before]
@@ -108,16 +119,16 @@ def _frame(old: Any, new: Any) -> str:
         and old.dtypes[c] != new.dtypes[c]
     ]
     parts += retyped[:2]
-    return "; ".join(parts) or "values changed"
+    return "; ".join(parts) or ("values changed" if compare else None)
 
 
-def _series(old: Any, new: Any) -> str:
+def _series(old: Any, new: Any, compare: bool = True) -> str | None:
     parts = _rows(old, new)
     if old.dtype != new.dtype:
         parts.append(f"dtype {old.dtype} → {new.dtype}")
-    if len(parts) == 0 and len(new) == 1:
+    if len(parts) == 0 and len(new) == 1 and compare:
         return f"{_short(old.iloc[0])} → {_short(new.iloc[0])}"
-    return "; ".join(parts) or "values changed"
+    return "; ".join(parts) or ("values changed" if compare else None)
 
 
 def _array(old: Any, new: Any) -> str:
