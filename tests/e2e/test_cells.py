@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, SLOW, open_notebook
-from tests.e2e.test_widget import LOAD, REPORT, run_all
+from tests.e2e.test_widget import LOAD, REPORT, edit_and_run, run_all
 from tests.jupyter_process import JupyterProcess, write_notebook
 
 RUN = "%dataflow run total count --module shop --inputs rows=5"
@@ -77,15 +77,7 @@ def test_each_dataflow_cell_shows_the_states_of_its_nodes(page: Page, lab: Jupyt
     expect(cells.nth(0).locator(".hnb-cell-badge")).to_have_count(0)  # not a dataflow cell
 
     # edit the first dataflow cell and run it: what depends on its edited node is stale
-    page.evaluate(
-        """([index, source]) => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            panel.content.activeCellIndex = index;
-            panel.content.widgets[index].model.sharedModel.setSource(source);
-            return window.jupyterapp.commands.execute('notebook:run-cell');
-        }""",
-        [1, LOAD.replace("raw.n > 0", "raw.n > 1")],
-    )
+    edit_and_run(page, 1, LOAD.replace("raw.n > 0", "raw.n > 1"))
     expect(report).to_have_text("↻ 2 stale", timeout=SLOW)
     expect(load).to_have_text("↻ 1 stale · ✓ 1 fresh")
     assert report.get_attribute("data-worst") == "stale"

@@ -36,6 +36,19 @@ def run_all(page: Page) -> None:
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
+def edit_and_run(page: Page, index: int, source: str) -> None:
+    """Give cell ``index`` a new source and run it, as a user typing in it would."""
+    page.evaluate(
+        """([index, source]) => {
+            const panel = window.jupyterapp.shell.currentWidget;
+            panel.content.activeCellIndex = index;
+            panel.content.widgets[index].model.sharedModel.setSource(source);
+            return window.jupyterapp.commands.execute('notebook:run-cell');
+        }""",
+        [index, source],
+    )
+
+
 def node(page: Page, name: str) -> Locator:
     """The drawn node ``name``: element ids are generated, and its tip starts with its name."""
     tip = page.locator("title", has_text=re.compile(rf"^{re.escape(name)}: "))
@@ -74,15 +87,7 @@ def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
     shot(page, "2-clicked")
 
     # edit the first dataflow cell and run it again: it and its descendants turn stale
-    page.evaluate(
-        """([index, source]) => {
-            const panel = window.jupyterapp.shell.currentWidget;
-            panel.content.activeCellIndex = index;
-            panel.content.widgets[index].model.sharedModel.setSource(source);
-            return window.jupyterapp.commands.execute('notebook:run-cell');
-        }""",
-        [1, LOAD.replace("raw.n > 0", "raw.n > 1")],
-    )
+    edit_and_run(page, 1, LOAD.replace("raw.n > 0", "raw.n > 1"))
     expect(node(page, "clean")).to_have_class("node hnb-state-stale", timeout=SLOW)
     expect(node(page, "total")).to_have_class("node hnb-state-stale")
     expect(node(page, "raw")).to_have_class("node hnb-state-fresh hnb-selected")
