@@ -12,8 +12,7 @@ from typing import Any
 
 from hamilton_nb.cache.hashing import SCALARS
 
-_SCALARS = SCALARS  # values that never change: never copied
-_SCALAR_TYPES = frozenset(_SCALARS)
+_SCALAR_TYPES = frozenset(SCALARS)  # values that never change: never copied
 PARQUET = "parquet"
 PICKLE = "pickle"
 
@@ -160,7 +159,7 @@ def _native_dtype(dtype: Any, pandas: Any) -> bool:
 
 def always_storable(value: Any) -> bool:
     """Values that certainly serialise (so they can be serialised later, off the main thread)."""
-    if isinstance(value, _SCALARS):
+    if isinstance(value, SCALARS):
         return True
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.ndarray) and value.dtype.kind != "O":

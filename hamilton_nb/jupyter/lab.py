@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from hamilton_nb.errors import DataflowError
 from hamilton_nb.ids import CellId
 from hamilton_nb.jupyter.registry import REGISTRY
+from hamilton_nb.run.runbook import CACHED, FAILED, FRESH, NEVER, NOT_CACHED, STALE
 
 DONE, REFUSED = "hamilton_nb: ", "hamilton_nb refused: "
 # cell id -> (module, the cell's body, lines above it): what an undo brings back
@@ -54,17 +55,17 @@ def restore_cells(cell_ids: Iterable[str]) -> None:
 
 
 STATES = "hamilton_nb states: "
-_ORDER = ("failed", "stale", "never run", "not cached (parallel block)", "fresh", "cached")
+_WORST_FIRST = (FAILED, STALE, NEVER, NOT_CACHED, FRESH, CACHED)
 
 
 def cell_states() -> None:
     """Print, after ``STATES``, a JSON object: for each ``%%dataflow`` cell of every module
     (by cell id), how many of its nodes are in each state, worst first (failed, stale, never
-    run, ...), for the badge the extension puts on the cell."""
+    run, ...: the extension shows them in this order), for the badge on the cell."""
     found: dict[str, dict[str, int]] = {}
     for session in REGISTRY.sessions.values():
         states = session.states()
         for cid, record in session.cells.items():
-            counts = Counter(states.get(n, "never run") for n in record.node_names)
-            found[cid] = {s: counts[s] for s in _ORDER if counts[s]}
+            counts = Counter(states.get(n, NEVER) for n in record.node_names)
+            found[cid] = {s: counts[s] for s in _WORST_FIRST if counts[s]}
     print(STATES + json.dumps(found))

@@ -14,7 +14,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 from hamilton_nb.analysis.typenames import type_name
 from hamilton_nb.ids import CellId, NodeName
 from hamilton_nb.jupyter.preview import preview
-from hamilton_nb.run.runbook import INPUT
+from hamilton_nb.run.runbook import FRESH, INPUT
 from hamilton_nb.sessions.view import DataflowView
 
 
@@ -97,7 +97,7 @@ def describe(session: DataflowView) -> Picture:
                     "dependencies": list(graph.dependencies(name)),
                     "duration": run.duration if run else None,
                     "size": run.size if run else None,
-                    "change": changed.get(name) if states[name] == "fresh" else None,
+                    "change": changed.get(name) if states[name] == FRESH else None,
                 }
             )
     for input_name, t in sorted(graph.inputs().items()):

@@ -15,22 +15,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from hamilton_nb.cache.hashing import SCALARS, hash_value
+from hamilton_nb.run.runbook import NodeRun
 
 _SMALL = 10_000  # items of a list, dict, tuple or set compared by content
 _LONG = 100_000  # rows of an object column past which only shape and dtypes are compared
 _TEXT = 24  # characters of a scalar shown on each side of the arrow
 
 
-class _Previous(Protocol):
-    @property
-    def key(self) -> str | None: ...
-
-
 def value_changes(
-    previous: Mapping[str, _Previous],
+    previous: Mapping[str, NodeRun],
     keys: Mapping[str, str | None],
     results: Mapping[str, Any],
     kept: Callable[[str], tuple[bool, Any]],

@@ -95,8 +95,10 @@ class RunBook:
         sizes = {}
         for name, value in plan.loaded.items():
             known = nodes.get(name)
-            same = known is not None and known.key == keys.get(name)
-            sizes[name] = known.size if same and known and known.size is not None else sizeof(value)
+            if known is not None and known.key == keys.get(name) and known.size is not None:
+                sizes[name] = known.size
+            else:
+                sizes[name] = sizeof(value)
         return sizes
 
     def to_remember(self, config: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -268,10 +268,8 @@ def _codes(
         if defs is None:  # bound dynamically (globals(), exec): only its type is known
             codes[name] = Code(digest("dynamic", type(ns.get(name)).__qualname__), frozenset())
             continue
-        if defs[0].kind == "import":
-            parts = [*(d.digest for d in defs), version_of(ns.get(name))]
-            reads = frozenset().union(*(d.reads for d in defs)) - {name}
-            codes[name] = Code(digest(*parts), reads)
+        if defs[0].kind == "import":  # the package's version counts: not kept by digests
+            codes[name] = _code(name, defs, version_of(ns.get(name)))
             continue
         memo = (name, *(d.digest for d in defs))  # the rest follows from the code's digest
         code = _CODES.get(memo)
@@ -287,12 +285,14 @@ def _codes(
     return codes
 
 
-def _code(name: str, defs: list[Definition]) -> Code:
+def _code(name: str, defs: list[Definition], *more: str) -> Code:
+    """What the index knows of ``name``, bound by ``defs``; ``more``: other parts of its
+    digest (an import's package version)."""
     reads = frozenset().union(*(d.reads for d in defs)) - {name}
     bare = defs[0].undecorated if len(defs) == 1 else None
     if bare is not None:
         bare = (bare[0], bare[1] - {name})
-    return Code(digest(*(d.digest for d in defs)), reads, bare)
+    return Code(digest(*(d.digest for d in defs), *more), reads, bare)
 
 
 class _Codes(dict[tuple[str, ...], Code]):

@@ -99,7 +99,7 @@ function askKernel(
 
 function tellKernel(panel: NotebookPanel, what: string, ids: string[]): void {
   if (ids.length > 0) {
-    askKernel(panel, `${what}(${JSON.stringify(ids)})`, () => undefined);
+    askKernel(panel, `${what}(${JSON.stringify(ids)})`);
     refreshBadges(panel);
   }
 }
@@ -109,15 +109,16 @@ const DONE = 'hamilton_nb: ';
 const REFUSED = 'hamilton_nb refused: ';
 const STATES = 'hamilton_nb states: ';
 
-/** States worst first, with the widget's icons; a cell's badge takes its worst one's colour. */
-const STATE_LOOKS: [string, string, string][] = [
-  ['failed', '✗', '#c0392b'],
-  ['stale', '↻', '#b9770e'],
-  ['never run', '○', '#777777'],
-  ['not cached (parallel block)', '‖', '#8a6d3b'],
-  ['fresh', '✓', '#1e8449'],
-  ['cached', '●', '#2e6fd6']
-];
+/** Each state's icon (the widget's: labextension/widget/states.ts, in another bundle) and
+ * colour; a cell's badge takes the colour of its worst state. */
+const STATE_LOOKS: Record<string, [string, string]> = {
+  failed: ['✗', '#c0392b'],
+  stale: ['↻', '#b9770e'],
+  'never run': ['○', '#777777'],
+  'not cached (parallel block)': ['∥', '#8a6d3b'],
+  fresh: ['✓', '#1e8449'],
+  cached: ['●', '#2e6fd6']
+};
 
 /** Show, on each %%dataflow cell, its nodes' states; again after every cell the notebook runs. */
 export function showStates(panel: NotebookPanel): void {
@@ -163,9 +164,11 @@ function badge(panel: NotebookPanel, states: Record<string, Record<string, numbe
       element.style.cssText = 'font-size: 11px; text-align: right; padding: 0 8px;';
       cell.node.insertBefore(element, cell.node.firstChild);
     }
-    const shown = STATE_LOOKS.filter(([state]) => counts[state]);
-    element.textContent = shown.map(([s, icon]) => `${icon} ${counts[s]} ${s}`).join(' · ');
-    element.style.color = shown[0][2];
+    const shown = Object.entries(counts); // worst first, as the kernel orders them
+    element.textContent = shown
+      .map(([state, n]) => `${STATE_LOOKS[state]?.[0] ?? ''} ${n} ${state}`)
+      .join(' · ');
+    element.style.color = STATE_LOOKS[shown[0][0]]?.[1] ?? '';
     element.dataset.worst = shown[0][0];
   }
 }

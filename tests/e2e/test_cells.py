@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, SLOW, open_notebook
-from tests.e2e.test_widget import LOAD, REPORT, edit_and_run, run_all
-from tests.jupyter_process import JupyterProcess, write_notebook
+from tests.e2e.conftest import ARTIFACTS, SLOW
+from tests.e2e.test_widget import LOAD, REPORT, edit_and_run, run_notebook
+from tests.jupyter_process import JupyterProcess
 
 RUN = "%dataflow run total count --module shop --inputs rows=5"
 CELLS = [
@@ -33,9 +33,7 @@ def command(page: Page, name: str, index: int) -> None:
 def test_a_deleted_dataflow_cell_leaves_the_graph_and_an_undo_brings_it_back(
     page: Page, lab: JupyterProcess
 ) -> None:
-    write_notebook(lab.root / "cells.ipynb", CELLS)
-    open_notebook(page, lab, "cells.ipynb")
-    run_all(page)
+    run_notebook(page, lab, "cells.ipynb", CELLS)
     nodes = page.locator(".hnb-canvas g.node")
     expect(nodes).to_have_count(5, timeout=SLOW)  # raw, clean, total, count and the input rows
 
@@ -54,9 +52,7 @@ def test_a_deleted_dataflow_cell_leaves_the_graph_and_an_undo_brings_it_back(
 
 
 def test_deleting_other_cells_leaves_the_graph_alone(page: Page, lab: JupyterProcess) -> None:
-    write_notebook(lab.root / "others.ipynb", [*CELLS, "1 + 1"])
-    open_notebook(page, lab, "others.ipynb")
-    run_all(page)
+    run_notebook(page, lab, "others.ipynb", [*CELLS, "1 + 1"])
     nodes = page.locator(".hnb-canvas g.node")
     expect(nodes).to_have_count(5, timeout=SLOW)
     command(page, "notebook:delete-cell", 4)
@@ -67,9 +63,7 @@ def test_deleting_other_cells_leaves_the_graph_alone(page: Page, lab: JupyterPro
 
 
 def test_each_dataflow_cell_shows_the_states_of_its_nodes(page: Page, lab: JupyterProcess) -> None:
-    write_notebook(lab.root / "badges.ipynb", [*CELLS, RUN])
-    open_notebook(page, lab, "badges.ipynb")
-    run_all(page)
+    run_notebook(page, lab, "badges.ipynb", [*CELLS, RUN])
     cells = page.locator(".jp-Notebook .jp-Cell")
     load, report = cells.nth(1).locator(".hnb-cell-badge"), cells.nth(2).locator(".hnb-cell-badge")
     expect(report).to_have_text("✓ 2 fresh", timeout=SLOW)
@@ -88,9 +82,7 @@ def test_each_dataflow_cell_shows_the_states_of_its_nodes(page: Page, lab: Jupyt
 def test_go_to_cell_in_the_widget_scrolls_the_notebook_to_the_node_s_cell(
     page: Page, lab: JupyterProcess
 ) -> None:
-    write_notebook(lab.root / "goto.ipynb", [*CELLS, *[f"x{i} = {i}" for i in range(30)]])
-    open_notebook(page, lab, "goto.ipynb")
-    run_all(page)
+    run_notebook(page, lab, "goto.ipynb", [*CELLS, *[f"x{i} = {i}" for i in range(30)]])
     expect(page.locator(".hnb-canvas g.node")).to_have_count(5, timeout=SLOW)
     command(page, "notebook:move-cursor-down", 33)  # the last cell: the widget's cell is above
     page.locator(".hnb-canvas g.node", has_text="total").click()

@@ -36,6 +36,13 @@ def run_all(page: Page) -> None:
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
+def run_notebook(page: Page, lab: JupyterProcess, path: str, cells: list[str]) -> None:
+    """Write a notebook of ``cells`` at ``path``, open it, and run all its cells."""
+    write_notebook(lab.root / path, cells)
+    open_notebook(page, lab, path)
+    run_all(page)
+
+
 def edit_and_run(page: Page, index: int, source: str) -> None:
     """Give cell ``index`` a new source and run it, as a user typing in it would."""
     page.evaluate(
@@ -66,9 +73,7 @@ def shot(page: Page, name: str) -> None:
 def test_the_widget_renders_previews_safely_and_follows_edits_and_runs(
     page: Page, lab: JupyterProcess
 ) -> None:
-    write_notebook(lab.root / "widget.ipynb", CELLS)
-    open_notebook(page, lab, "widget.ipynb")
-    run_all(page)
+    run_notebook(page, lab, "widget.ipynb", CELLS)
 
     nodes = page.locator(".hnb-canvas g.node")
     expect(nodes).to_have_count(5, timeout=SLOW)  # raw, clean, total, count and the input rows
