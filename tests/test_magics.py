@@ -410,6 +410,30 @@ def test_an_unchanged_function_kept_from_the_last_run_reports_its_new_lines(shel
     assert inspect.getsource(kept) == "def b(a: int) -> float:\n    return a / 0\n"
 
 
+def test_a_kept_function_on_the_same_lines_reads_its_source_through_later_edits(
+    shell: Shell,
+) -> None:
+    """An edit that moves nothing leaves a kept function where it was (no new code object);
+    its source and traceback lines stay right then, and after a later edit that moves it."""
+    cell = "%%dataflow\ndef a() -> int:\n    return 1\n\n"
+    cell += "def b(a: int) -> float:\n    return a / 0\n"
+    shell.ok(cell, "c")
+    kept = shell.module().b
+    for value, body in [
+        (2, "    return 2\n"),
+        (3, "    return 3\n"),
+        (4, "    x = 4\n    return x\n"),
+    ]:
+        shell.ok(cell.replace("    return 1\n", body), "c")
+        assert shell.module().b is kept
+        assert shell.module().a() == value
+        with pytest.raises(ZeroDivisionError) as info:
+            kept(1)
+        frame = traceback.extract_tb(info.value.__traceback__)[-1]
+        assert (frame.lineno, frame.line) == (5 + body.count("\n"), "return a / 0")
+        assert inspect.getsource(kept) == "def b(a: int) -> float:\n    return a / 0\n"
+
+
 def test_a_function_rebound_by_hand_is_defined_again_when_its_cell_reruns(shell: Shell) -> None:
     cell = "%%dataflow\ndef a() -> int:\n    return 1\n"
     shell.ok(cell, "c")
@@ -439,6 +463,7 @@ def test_a_function_rebound_by_hand_is_defined_again_when_its_cell_reruns(shell:
         '%%dataflow\ndef a() -> str:\n    return "%%dataflow\\n\\"\'"\n',
         "%%dataflow\ndef a() -> int:\n    x = 1\n    \n    return x\n\t\n",  # blank, indented
         "%%dataflow \r\ndef a() -> int:\r\n    return 1\r\n",
+        "%%dataflow\ndef a() -> int:\n \t \r\n    return 1\n   ",  # blank last, no newline
     ],
 )
 def test_a_dataflow_cell_is_transformed_as_ipython_would(shell: Shell, cell: str) -> None:

@@ -44,6 +44,7 @@ class DataflowGraph:
         self._mirrors: dict[str, Mirror] = {}
         self.changes = 0  # counts the changes applied: what is worked out from the graph is
         # true for as long as this stays the same
+        self._inputs: tuple[int, frozenset[str]] = (-1, frozenset())
 
     def __contains__(self, name: object) -> bool:
         return name in self._nodes
@@ -76,9 +77,16 @@ class DataflowGraph:
         """Dependency names of node ``name``, in parameter order."""
         return tuple(dep for dep, _ in self._nodes[NodeName(name)].inputs)
 
-    def input_names(self) -> set[str]:
-        """The names of the inputs (dependencies no node produces), without their types."""
-        return {n for n, users in self._consumers.items() if users and n not in self._nodes}
+    def input_names(self) -> frozenset[str]:
+        """The names of the inputs (dependencies no node produces), without their types
+        (worked out once per change: a cell run asks before and after it)."""
+        changes, names = self._inputs
+        if changes != self.changes:
+            names = frozenset(
+                n for n, users in self._consumers.items() if users and n not in self._nodes
+            )
+            self._inputs = (self.changes, names)
+        return names
 
     def inputs(self) -> dict[str, Any]:
         """Inputs (dependencies no node produces) and their types, as Hamilton types them."""

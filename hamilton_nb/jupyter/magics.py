@@ -290,6 +290,7 @@ def _session(name: str) -> DataflowSession:
 
 _DATAFLOW_CELL = re.compile(r"%%dataflow(\s|$)")
 _DOCTEST_PROMPT = re.compile(r"^\s*>>>", re.MULTILINE)
+_WHITESPACE_ONLY = re.compile(r"^[ \t]+$", re.MULTILINE)  # textwrap.dedent's own
 _IPYTHON_CLEANUP = (
     transformers.leading_empty_lines,
     transformers.leading_indent,
@@ -320,8 +321,10 @@ class DataflowCells:
         others = tuple(t for t in manager.cleanup_transforms if t is not self)
         if others != _IPYTHON_CLEANUP or manager.line_transforms != [transformers.cell_magic]:
             return lines
-        for cheap in others[:2]:  # blank lines first, indentation (a regex over the text)
-            lines = cheap(lines)
+        # IPython's two cheap steps: the first line is ``%%dataflow``, so no blank line leads
+        # and no margin is common; all ``leading_indent``'s dedent does then is to empty the
+        # lines of only spaces and tabs (without walking every line's indentation)
+        lines = _WHITESPACE_ONLY.sub("", "".join(lines)).splitlines(keepends=True)
         head = lines[:2]
         if not lines or any(t(head) != head for t in others[2:]):
             return lines

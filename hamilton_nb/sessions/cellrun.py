@@ -3,7 +3,7 @@ the names it binds and drops, and what the code index is to know of them."""
 
 from __future__ import annotations
 
-import inspect
+import sys
 import traceback
 from collections import Counter
 from collections.abc import Mapping
@@ -324,7 +324,7 @@ def _is_node_function(value: object, module: Any) -> bool:
     return (
         isinstance(value, FunctionType)
         and not value.__name__.startswith("_")
-        and inspect.getmodule(value) is module
+        and sys.modules.get(value.__module__) is module  # inspect.getmodule, for a function
     )
 
 

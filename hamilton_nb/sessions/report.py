@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import replace
 from typing import Any
 
@@ -60,7 +60,7 @@ def describe(module: str, graph: DataflowGraph, cells: Iterable[CellRecord]) -> 
 
 
 def for_user(
-    result: CellResult, graph: DataflowGraph, inputs_before: set[str], ran: Mapping[str, Any]
+    result: CellResult, graph: DataflowGraph, inputs_before: Set[str], ran: Mapping[str, Any]
 ) -> CellResult:
     """A cell's result as its summary line tells it: the inputs it added (with the node each
     looks like), and as stale only the nodes that ran (one never run is not stale)."""

@@ -178,10 +178,12 @@ def _resolve(state: ModuleState, executed: Mapping[CellId, ExecutedCell]) -> _Ch
             specs += _moved_specs(state, nodes[f], pending.cell, definition)
         record = _record(state, ex, nodes)
         cells.append((record, pending))
+        # a kept chunk on the same lines reads the same text in its earlier version's source
+        # (``linecache`` keeps every version): only one that moved is pointed at the new one
         moves += [
             (record.objects[d.name], pending.filename, delta)
             for c in pending.analysis.chunks
-            if (delta := ex.reusable.get(c.text)) is not None
+            if (delta := ex.reusable.get(c.text))
             for d in c.definitions
         ]
         replaced.update(pending.replaced)
