@@ -157,6 +157,15 @@ def _native_dtype(dtype: Any, pandas: Any) -> bool:
     return dtype.kind in "biufcmM"
 
 
+def memory_only(value: Any) -> bool:
+    """Values the cache keeps in memory only, on purpose: Spark's objects (a DataFrame is a lazy
+    plan in this Spark application, a session a handle on it). Pickling a plan would not keep
+    its data, and it means nothing to another application; a restarted kernel builds it again,
+    which costs no Spark job. What is computed from it (a count, a collected table) is stored
+    as usual."""
+    return type(value).__module__.startswith("pyspark.")
+
+
 def always_storable(value: Any) -> bool:
     """Values that certainly serialise (so they can be serialised later, off the main thread)."""
     if isinstance(value, SCALARS):
