@@ -101,9 +101,13 @@ def test_a_spark_dataframe_is_kept_in_memory_only_and_its_preview_shows_its_sche
     REGISTRY.cache.flush()
     again = flow.ok("%dataflow run enriched --module shop --inputs spark_session=spark")
     assert _computed() == set() and again.columns == frame.columns  # from memory
-    shown = preview(again)
-    assert shown["kind"] == "spark" and shown["columns"][:2] == ["spend", "visits"]
-    assert shown["dtypes"][:2] == ["double", "double"] and len(shown["rows"]) == 4
+    widget = hamilton_nb.session("shop").widget()
+    widget.selected = "enriched"  # a click on the node: its preview, from the cached DataFrame
+    shown = widget.details["preview"]
+    columns = ["spend", "visits", "big_spender", "spend_per_visit"]  # in Hamilton's order
+    assert shown["kind"] == "spark" and shown["columns"] == columns
+    assert shown["dtypes"] == ["double", "double", "boolean", "float"]  # column[pd.Series, float]
+    assert shown["rows"][0] == ["10.0", "1.0", "False", "20.0"] and len(shown["rows"]) == 4
 
 
 RESTARTED = """
