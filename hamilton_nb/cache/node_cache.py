@@ -79,6 +79,8 @@ class NodeCache:
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value), from memory or else from disk (then kept in memory too)."""
         found, value = self.memory.get(key)
+        if found and not values.usable(value):  # of a Spark session stopped since
+            return False, None
         if self.disk is None:
             return found, value
         if found:

@@ -166,6 +166,17 @@ def memory_only(value: Any) -> bool:
     return type(value).__module__.startswith("pyspark.")
 
 
+def usable(value: Any) -> bool:
+    """Whether a value kept in memory can still be handed out: not a Spark DataFrame (or
+    session) whose Spark session was stopped since (``spark.stop()``, then a new session in the
+    same kernel); such a value only raises when used, so it is computed again."""
+    if not type(value).__module__.startswith("pyspark."):
+        return True
+    session = value if hasattr(value, "_sc") else getattr(value, "sparkSession", None)
+    context = getattr(session, "_sc", None)
+    return context is None or getattr(context, "_jsc", True) is not None
+
+
 def always_storable(value: Any) -> bool:
     """Values that certainly serialise (so they can be serialised later, off the main thread)."""
     if isinstance(value, SCALARS):

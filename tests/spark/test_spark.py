@@ -63,6 +63,7 @@ def score(enriched: ps.DataFrame) -> float:
 """
 # spend / visits: 10, 20, 10, 60; two spend over 50
 SCORE, EDITED_SCORE = 100 * 2.0 + 2000, (100 * 2.0 + 4) + 2000
+COLUMNS = ["enriched.big_spender", "enriched.spend_per_visit"]
 RUN = "%dataflow run score --module shop --inputs spark_session=spark"
 
 
@@ -139,16 +140,22 @@ for step in ("before", "edited"):
         ok(cells["edited"], "features")
     value = ok(cells["run"])
     report[step] = [value, sorted(hamilton_nb.session("shop").last_run.computed)]
+ok(cells["enriched"])  # kept in memory, in this Spark session
+ip.user_ns["spark"].stop()
+ip.user_ns["spark"] = SparkSession.builder.master("local[2]").getOrCreate()  # same key
+frame = ok(cells["enriched"])  # the kept one belongs to the stopped session
+report["new session"] = [frame.count(), sorted(hamilton_nb.session("shop").last_run.computed)]
 print(json.dumps(report))
 """
 
 
-def test_a_restarted_kernel_reuses_what_is_on_disk_and_computes_an_edit_afresh(
+def test_a_restarted_kernel_reuses_what_is_on_disk_and_a_new_spark_session_gets_new_frames(
     flow: Shell, tmp_path: Path
 ) -> None:
     assert flow.ok(RUN) == SCORE
     REGISTRY.cache.flush()
-    cells = {"features": FEATURES, "shop": SHOP, "edited": EDITED, "run": RUN}
+    enriched = RUN.replace("run score", "run enriched")
+    cells = {"features": FEATURES, "shop": SHOP, "edited": EDITED, "run": RUN, "enriched": enriched}
     script = textwrap.dedent(RESTARTED)
     cache = tmp_path / ".hamilton_nb" / "cache"
     done = subprocess.run(
@@ -162,6 +169,8 @@ def test_a_restarted_kernel_reuses_what_is_on_disk_and_computes_an_edit_afresh(
     assert report["before"] == [SCORE, []]  # from disk: nothing computed
     value, computed = report["edited"]
     assert value == EDITED_SCORE and "enriched.spend_per_visit" in computed
+    # not the DataFrames of the stopped session, kept in memory: built again in the new one
+    assert report["new session"] == [4, ["enriched", *COLUMNS, "orders"]]
 
 
 def _frame(spark: SparkSession, spend: list[float]) -> DataFrame:
