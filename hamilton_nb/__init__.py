@@ -35,8 +35,10 @@ def __getattr__(name: str) -> Any:
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext hamilton_nb``: register the ``%%dataflow`` and ``%dataflow`` magics."""
     from hamilton_nb.jupyter.magics import load_ipython_extension as load
+    from hamilton_nb.run.spark import default_worker_python
 
     load(ipython)
+    default_worker_python()  # before the notebook starts Spark: its workers run this Python
 
 
 def unload_ipython_extension(ipython: Any) -> None:

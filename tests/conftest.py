@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,9 @@ from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.jupyter.registry import REGISTRY
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+# tests/spark runs in the Spark environment (pandas 2 and pyspark), which scripts/test.sh makes
+collect_ignore = [] if importlib.util.find_spec("pyspark") else ["spark"]
 
 
 @pytest.fixture(autouse=True)

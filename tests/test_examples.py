@@ -15,6 +15,8 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 EXAMPLES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
+# needs pyspark and pandas 2: run in the Spark environment, by tests/spark/test_spark_notebook.py
+SPARK = "spark.ipynb"
 # what running the notebooks leaves beside them: never copied, so each run starts clean
 GENERATED = shutil.ignore_patterns(
     ".hamilton_nb", ".ipynb_checkpoints", "__pycache__", "*.py", "test_*_data"
@@ -22,7 +24,9 @@ GENERATED = shutil.ignore_patterns(
 
 
 def test_there_are_examples_to_run() -> None:
-    assert {"quickstart.ipynb", "iterate_at_scale.ipynb", "to_production.ipynb"} <= set(EXAMPLES)
+    assert {"quickstart.ipynb", "iterate_at_scale.ipynb", "to_production.ipynb", SPARK} <= set(
+        EXAMPLES
+    )
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -32,7 +36,7 @@ def test_the_notebook_is_stored_without_outputs(name: str) -> None:
     assert ran == [], f"{name}: cells {ran} keep outputs; clear them before committing"
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if n != SPARK])
 def test_the_notebook_runs_top_to_bottom_without_an_error(name: str, tmp_path: Path) -> None:
     workdir = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, workdir, ignore=GENERATED)  # the notebooks write beside themselves

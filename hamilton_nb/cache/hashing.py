@@ -45,6 +45,9 @@ def hash_value(value: Any) -> str | None:
         if numpy is not None and isinstance(value, numpy.ndarray) and not value.dtype.hasobject:
             _array(hasher, value)
             return digest(kind, hasher.hexdigest())
+        spark = sys.modules.get("pyspark.sql")
+        if spark is not None and isinstance(value, spark.DataFrame | spark.SparkSession):
+            return _spark(value, spark)
         hasher.update(pickle.dumps(value, protocol=5))
     except Exception:  # _Unhashable, or a value pickle refuses
         return None
@@ -143,3 +146,22 @@ def _objects(hasher: Any, objects: Any, pandas: Any) -> None:
         hasher.update(pickle.dumps(objects, protocol=5))
     except Exception as e:
         raise _Unhashable from e
+
+
+def _spark(value: Any, spark: Any) -> str | None:
+    """A Spark DataFrame by its plan, never by its rows: hashing must not run a Spark job. Its
+    analyzed plan names each column by a number unique in the Spark application (``amount#12``),
+    so the plan and the application's id tell DataFrames apart: a DataFrame built from other data
+    gets other numbers, and a new application (a restarted kernel) other ids. A plan over files
+    holds their paths, not their content: a file changed in place between two runs of one
+    application is not seen. A SparkSession is a handle, not data: hashed by its Spark version
+    and master, so what is computed from it survives a restart. Spark Connect has no plan to read
+    here: such values are not hashed (nothing computed from them is reused)."""
+    if isinstance(value, spark.SparkSession):
+        context = getattr(value, "sparkContext", None)
+        return digest("SparkSession", value.version, getattr(context, "master", ""))
+    jdf = getattr(value, "_jdf", None)
+    if jdf is None:
+        return None
+    plan = str(jdf.queryExecution().analyzed().toString())
+    return digest("SparkDataFrame", value.sparkSession.sparkContext.applicationId, plan)

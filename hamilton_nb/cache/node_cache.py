@@ -79,6 +79,8 @@ class NodeCache:
     def get(self, key: str) -> tuple[bool, Any]:
         """(found, value), from memory or else from disk (then kept in memory too)."""
         found, value = self.memory.get(key)
+        if found and not values.usable(value):  # of a Spark session stopped since
+            return False, None
         if self.disk is None:
             return found, value
         if found:
@@ -95,7 +97,8 @@ class NodeCache:
 
     def put_many(self, items: Iterable[tuple[str, Any, int]]) -> dict[str, str]:
         """Keep values in memory and queue them for disk. Returns ``key -> reason`` for values
-        that cannot be stored on disk (they stay in memory only)."""
+        that cannot be stored on disk (they stay in memory only). Spark's objects stay in memory
+        only on purpose, and are not among them (``values.memory_only``)."""
         items = list(items)
         self.memory.put_many(items)
         if self.disk is None or not self.disk.writable:
@@ -103,6 +106,8 @@ class NodeCache:
         records: list[Record | tuple[str, Any] | tuple[Path, bytes]] = []
         refused: dict[str, str] = {}
         for key, value, _ in items:
+            if values.memory_only(value):
+                continue
             if values.always_storable(value):  # serialised by the writer thread
                 records.append((key, value))
                 continue

@@ -157,6 +157,26 @@ def _native_dtype(dtype: Any, pandas: Any) -> bool:
     return dtype.kind in "biufcmM"
 
 
+def memory_only(value: Any) -> bool:
+    """Values the cache keeps in memory only, on purpose: Spark's objects (a DataFrame is a lazy
+    plan in this Spark application, a session a handle on it). Pickling a plan would not keep
+    its data, and it means nothing to another application; a restarted kernel builds it again,
+    which costs no Spark job. What is computed from it (a count, a collected table) is stored
+    as usual."""
+    return type(value).__module__.startswith("pyspark.")
+
+
+def usable(value: Any) -> bool:
+    """Whether a value kept in memory can still be handed out: not a Spark DataFrame (or
+    session) whose Spark session was stopped since (``spark.stop()``, then a new session in the
+    same kernel); such a value only raises when used, so it is computed again."""
+    if not type(value).__module__.startswith("pyspark."):
+        return True
+    session = value if hasattr(value, "_sc") else getattr(value, "sparkSession", None)
+    context = getattr(session, "_sc", None)
+    return context is None or getattr(context, "_jsc", True) is not None
+
+
 def always_storable(value: Any) -> bool:
     """Values that certainly serialise (so they can be serialised later, off the main thread)."""
     if isinstance(value, SCALARS):

@@ -28,6 +28,9 @@ def preview(value: Any) -> dict[str, Any]:
         return _frame(value)
     if pandas is not None and isinstance(value, pandas.Series):
         return _series(value)
+    spark = sys.modules.get("pyspark.sql")
+    if spark is not None and isinstance(value, spark.DataFrame):
+        return _spark_frame(value)
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(value, numpy.ndarray):
         text = numpy.array2string(value, threshold=MAX_ROWS * MAX_COLUMNS, max_line_width=100)
@@ -67,6 +70,22 @@ def _frame(frame: Any) -> dict[str, Any]:
         "index": [_cut(str(i), MAX_TEXT) for i in head.index],
         "rows": [[_cut(str(v), MAX_TEXT) for v in row] for row in head.itertuples(index=False)],
         "truncated": bool(frame.shape[0] > MAX_ROWS or frame.shape[1] > MAX_COLUMNS),
+    }
+
+
+def _spark_frame(frame: Any) -> dict[str, Any]:
+    """A Spark DataFrame: its schema, and its first rows through ``limit``, one row more than
+    shown to tell whether there are others. Never a count, nor a full collect: those would run
+    the whole plan."""
+    fields = frame.schema.fields
+    rows = frame.limit(MAX_ROWS + 1).collect()
+    return {
+        "kind": "spark",
+        "columns": [_cut(f.name, MAX_TEXT) for f in fields[:MAX_COLUMNS]],
+        "dtypes": [f.dataType.simpleString() for f in fields[:MAX_COLUMNS]],
+        "width": len(fields),
+        "rows": [[_cut(str(v), MAX_TEXT) for v in row[:MAX_COLUMNS]] for row in rows[:MAX_ROWS]],
+        "truncated": bool(len(rows) > MAX_ROWS or len(fields) > MAX_COLUMNS),
     }
 
 

@@ -16,7 +16,7 @@ from hamilton_nb.cache.values import copy_for_cache, private_copy
 from hamilton_nb.errors import EngineError, Location, NodeExecutionError, RunRefusedError
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.ids import NodeName
-from hamilton_nb.run import blocks
+from hamilton_nb.run import blocks, spark
 from hamilton_nb.run.engines import Engine, Events
 from hamilton_nb.run.engines import engine as engine_named
 from hamilton_nb.run.hamilton import NodeExecutor, driver_for, quiet_hamilton, wired_nodes
@@ -133,6 +133,7 @@ def execute(
     if not the_plan.compute:
         return outcome
     engine = engine or engine_named("local")
+    spark.prepare()  # when the notebook uses Spark: live modules travel to its workers by value
     failures: dict[str, Exception] = {}
     given = {**{n: private_copy(v) for n, v in the_plan.loaded.items()}, **overrides}
     tasks = _tasks(graph, the_plan, given, engine)

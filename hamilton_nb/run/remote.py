@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import Any, NamedTuple, TextIO
 
 import cloudpickle
@@ -164,7 +165,15 @@ def frames(tb: Any) -> list[Frame]:
 def ship_by_value() -> None:
     """Register every live module with cloudpickle to be pickled by value (idempotent)."""
     registered = cloudpickle.list_registry_pickle_by_value()
-    for name, module in list(sys.modules.items()):
-        live = getattr(module, "__dict__", {}).get("__hamilton_nb__", False)
-        if live and name not in registered:
+    for name, module in live_modules():
+        if name not in registered:
             cloudpickle.register_pickle_by_value(module)
+
+
+def live_modules() -> list[tuple[str, ModuleType]]:
+    """(name, module) of every live module in ``sys.modules``."""
+    return [
+        (name, module)
+        for name, module in list(sys.modules.items())
+        if getattr(module, "__dict__", {}).get("__hamilton_nb__", False)
+    ]

@@ -53,6 +53,15 @@ export interface DataFramePreview {
   rows: string[][];
   truncated: boolean;
 }
+/** A Spark DataFrame: its schema and first rows (``limit``); never counted. */
+export interface SparkPreview {
+  kind: "spark";
+  columns: string[];
+  dtypes: string[];
+  width: number;
+  rows: string[][];
+  truncated: boolean;
+}
 export interface SeriesPreview {
   kind: "series";
   name: string;
@@ -68,6 +77,7 @@ export interface ArrayPreview { kind: "array"; shape: number[]; dtype: string; t
 export interface TextPreview { kind: "scalar" | "repr"; type: string; text: string }
 export type Preview =
   | DataFramePreview
+  | SparkPreview
   | SeriesPreview
   | CollectionPreview
   | ImagePreview

@@ -42,6 +42,11 @@ function preview(parent: HTMLElement, p: Preview | null): void {
         p.rows.map((r, i) => [p.index[i], ...r]));
       if (p.truncated) add(parent, "div", "hnb-muted", "first rows and columns only");
       return;
+    case "spark":
+      add(parent, "div", "hnb-muted", `Spark DataFrame, ${p.width} columns (rows not counted)`);
+      table(parent, p.columns.map((c, i) => `${c} (${p.dtypes[i]})`), p.rows);
+      if (p.truncated) add(parent, "div", "hnb-muted", "first rows and columns only");
+      return;
     case "series":
       add(parent, "div", "hnb-muted", `Series ${p.name}: ${p.length} values (${p.dtype})`);
       table(parent, ["", "value"], p.values.map((v, i) => [p.index[i], v]));
