@@ -39,7 +39,7 @@ _ABOUT = (
 
 def about(module: str) -> str:
     """What the app says of itself (the OpenAPI description), wrapped as a docstring is."""
-    return textwrap.fill(_ABOUT.format(module=module), 92, break_on_hyphens=False)
+    return textwrap.fill(_ABOUT.format(module=module), 88, break_on_hyphens=False)
 
 
 _POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -116,7 +116,8 @@ def _add_run(app: FastAPI, api: Api, run: Runner) -> None:
         return {"values": {name: to_json(value) for name, value in values.items()}}
 
     parameter = inspect.Parameter("body", _POSITIONAL, annotation=request)
-    run_many.__signature__ = inspect.Signature([parameter])  # type: ignore[attr-defined]
+    signature = inspect.Signature([parameter], return_annotation=dict[str, Any])
+    run_many.__signature__ = signature  # type: ignore[attr-defined]
     app.post("/run", summary="several nodes at once")(run_many)
 
 
@@ -129,9 +130,9 @@ def session_runner(session: Session, lock: AbstractContextManager[Any]) -> Runne
             try:
                 values = session.run(outputs, inputs, progress=_NoProgress())
             except NodeExecutionError as e:
-                raise failure(e.node, e.__cause__ or e) from None
+                raise failure(e.node, e.__cause__ or e) from e
             except DataflowError as e:
-                raise failure(None, e) from None
+                raise failure(None, e) from e
         return dict(values)
 
     return run
@@ -150,11 +151,18 @@ class _NoProgress:
 
 
 class SessionApi:
-    """An ASGI app serving a session's dataflow, built again, at the next request, once the
-    session's graph (its cells, its config) changed."""
+    """An ASGI app serving a session's dataflow (as module ``name``, by default the
+    session's), built again, at the next request, once the session's graph (its cells, its
+    config) changed; runs hold ``lock``."""
 
-    def __init__(self, session: Session, lock: AbstractContextManager[Any] | None = None):
+    def __init__(
+        self,
+        session: Session,
+        lock: AbstractContextManager[Any] | None = None,
+        name: str | None = None,
+    ) -> None:
         self.session = session
+        self.name = name or session.name  # what the app calls the module
         self.lock = lock if lock is not None else threading.RLock()
         self._app: FastAPI | None = None
         self._run = session_runner(session, self.lock)
@@ -170,7 +178,7 @@ class SessionApi:
         if app is None:
             with self.lock:
                 session = self.session
-                api = api_of(session.graph, session.name, session.config)
+                api = api_of(session.graph, self.name, session.config)
             app = self._app = build_app(api, self._run)
         return app
 

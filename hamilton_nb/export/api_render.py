@@ -23,8 +23,9 @@ _HEADER = '''"""A REST API over the Hamilton dataflow ``{module}``.
 
 {about}
 
-Serve it with ``uvicorn {module}_api:app --port 8000``: it needs Hamilton, FastAPI and uvicorn
-(and what ``{module}`` imports); ``/docs`` shows every endpoint with its request model.
+Serve it with ``uvicorn {module}_api:app --port 8000``: it needs Hamilton, FastAPI
+and uvicorn (and what ``{module}`` imports); ``/docs`` shows every endpoint with its
+request model.
 """
 
 import base64
@@ -66,11 +67,11 @@ app = FastAPI(title="{module} API", description=__doc__.split("\\n\\n")[1])
 
 
 def compute(outputs: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
-    """The values of ``outputs``; a failure becomes an error answer (see ``failure``)."""
+    """The values of ``outputs``; a failure becomes an answer (see ``failure``)."""
     try:
         return dr.execute(outputs, inputs=from_json(inputs, INPUT_KINDS))
     except Exception as error:
-        raise failure(getattr(error, "hamilton_node", None), error) from None
+        raise failure(getattr(error, "hamilton_node", None), error) from error
 
 
 class NodeValue(BaseModel):

@@ -16,7 +16,6 @@ from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
 from hamilton_nb.export.api_app import SessionApi
 from hamilton_nb.export.load import load_module
-from hamilton_nb.sessions.livemodule import module_name_problem
 from hamilton_nb.sessions.session import Session
 
 _STARTUP = 30.0  # seconds a server may take to start listening
@@ -90,20 +89,19 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def session_of_file(path: Path, config: Mapping[str, Any]) -> Session:
-    """A session holding the Hamilton module file ``path`` (importable under its file's
-    name while it runs, beside the modules of its folder), resolved with ``config``.
+    """A scratch session holding the Hamilton module file ``path`` (its code run as a live
+    module of another name, since the file itself is importable by its own; the modules of
+    its folder importable), resolved with ``config``; serve it as ``path.stem``.
 
     Raises:
         ServeError: the file is no module to serve, or its code fails.
     """
-    name = path.stem
-    problem = module_name_problem(name, str(path.resolve()))
-    if problem is not None:
-        raise ServeError(problem)
+    if not path.stem.isidentifier():
+        raise ServeError(f"{path}: '{path.stem}' is not a module name (a Python identifier).")
     if not path.is_file():
         raise ServeError(f"no such module file: {path}")
     sys.path.insert(0, str(path.resolve().parent))  # its sibling modules, as Python would
-    session = Session(name, None, NodeCache(None), config)
+    session = Session(f"_hamilton_nb_serve_{path.stem}", None, NodeCache(None), config)
     try:
         load_module(session, path)
     except DataflowError as e:
@@ -122,4 +120,4 @@ def serve_file(path: Path, host: str, port: int, config: Mapping[str, Any]) -> N
 
     session = session_of_file(path, config)
     check_port_free(host, port)
-    uvicorn.run(SessionApi(session), host=host, port=port, lifespan="off")
+    uvicorn.run(SessionApi(session, name=path.stem), host=host, port=port, lifespan="off")

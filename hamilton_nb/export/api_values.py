@@ -25,11 +25,11 @@ from hamilton.data_quality.base import DataValidationError
 
 def to_json(value: Any) -> Any:
     """A node's value as JSON: a DataFrame as a list of records (one object per row, the
-    index left out), a Series as a mapping from its index to its values, numpy arrays and
-    lists as lists, numpy scalars as numbers, dates and times as ISO 8601 strings, durations
-    as seconds, NaN, NaT and missing values as null, mappings with their keys as strings,
-    dataclasses and pydantic models as objects, bytes as base64. Anything else is its
-    ``str()``, so every value gets an answer."""
+    index left out), a Series as a mapping from its index to its values, numpy arrays
+    and lists as lists, numpy scalars as numbers, dates and times as ISO 8601 strings,
+    durations as seconds, NaN, NaT and missing values as null, mappings with their keys
+    as strings, dataclasses and pydantic models as objects, bytes as base64. Anything
+    else is its ``str()``, so every value gets an answer."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -88,10 +88,10 @@ def _pandas_or_numpy_to_json(value: Any) -> Any:
 
 
 def from_json(given: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
-    """The inputs of a request, as the dataflow takes them: the inputs ``kinds`` names are
-    built from their JSON (``frame``: a pandas DataFrame from a list of records, ``series``:
-    a Series from a list or a mapping, ``array``: a numpy array from a list); the others
-    are passed as the request model validated them."""
+    """The inputs of a request, as the dataflow takes them: the inputs ``kinds`` names
+    are built from their JSON (``frame``: a pandas DataFrame from a list of records,
+    ``series``: a Series from a list or a mapping, ``array``: a numpy array from a
+    list); the others are passed as the request model validated them."""
     values = dict(given)
     for name, kind in kinds.items():
         if name in values and values[name] is not None:
@@ -121,7 +121,7 @@ _BUILD = {"frame": _frame, "series": _series, "array": _array}
 
 
 def missing_inputs(required: list[str], given: dict[str, Any]) -> list[dict[str, Any]]:
-    """FastAPI's validation errors for the ``required`` inputs a ``POST /run`` body lacks."""
+    """FastAPI's errors for the ``required`` inputs a ``POST /run`` body lacks."""
     return [
         {"type": "missing", "loc": ["body", "inputs", name], "msg": "Field required", "input": None}
         for name in required
@@ -130,10 +130,10 @@ def missing_inputs(required: list[str], given: dict[str, Any]) -> list[dict[str,
 
 
 def failure(node: str | None, error: BaseException) -> HTTPException:
-    """The answer to a run that failed, naming the node (when one raised) and the error, with
-    no traceback: 400 when the node's data failed a validation (``@check_output``), 500 when
-    the node raised, 422 when the run was refused before any node ran (an input of a type
-    the dataflow does not take)."""
+    """The answer to a run that failed, naming the node (when one raised) and the error,
+    with no traceback: 400 when the node's data failed a validation (``@check_output``),
+    500 when the node raised, 422 when the run was refused before any node ran (an input
+    of a type the dataflow does not take)."""
     detail = {"node": node, "error": f"{type(error).__name__}: {error}"}
     if node is None:
         return HTTPException(status_code=422, detail=detail)
