@@ -32,6 +32,7 @@ class BackgroundServer:
         import uvicorn
 
         self.host = host
+        self._port: int | None = None
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
@@ -41,8 +42,7 @@ class BackgroundServer:
     @property
     def port(self) -> int:
         """The port it listens on (the one the system chose, for port 0)."""
-        (server,) = self.server.servers
-        return int(server.sockets[0].getsockname()[1])
+        return self._port if self._port is not None else int(self.server.config.port)
 
     @property
     def url(self) -> str:
@@ -65,6 +65,8 @@ class BackgroundServer:
                     " (see the messages above)."
                 )
             time.sleep(0.01)
+        sockets = [s for server in self.server.servers for s in server.sockets]
+        self._port = int(sockets[0].getsockname()[1])
 
     def stop(self) -> None:
         """Stop accepting requests, finish those under way, and end the thread."""
