@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nbformat
 import pytest
 from fastapi.testclient import TestClient
+from nbformat.v4 import new_code_cell, new_notebook
 
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import OverwriteRefusedError
@@ -226,3 +228,29 @@ def test_hamilton_nb_serve_says_when_the_port_is_taken(exported: Path) -> None:
         )
     assert done.returncode == 1
     assert f"port {port} on 127.0.0.1 is in use" in done.stderr
+
+
+def test_the_cli_exports_a_notebook_with_its_api(tmp_path: Path) -> None:
+    cells = [
+        "%load_ext hamilton_nb",
+        "%%dataflow tally\ndef twice(n: int) -> int:\n    return 2 * n\n",
+    ]
+    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), tmp_path / "t.ipynb")
+    done = subprocess.run(
+        [PYTHON, "-m", "hamilton_nb.jupyter.cli", "export", "t.ipynb", "--api"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "tally: its REST API in" in done.stdout
+    sys.path.insert(0, str(tmp_path))
+    try:
+        with TestClient(importlib.import_module("tally_api").app) as client:
+            answer = client.post("/nodes/twice", json={"n": 4})
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in ("tally_api", "tally"):
+            sys.modules.pop(name, None)
+    assert answer.json() == {"name": "twice", "value": 8}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -95,3 +96,13 @@ def test_a_taken_port_or_a_second_server_is_a_clear_error(shell: Shell) -> None:
         assert "shop is served already" in str(error) and "--stop" in str(error)
     finally:
         shell.ok("%dataflow serve --stop --module shop")
+
+
+def test_export_api_from_the_magic_writes_the_module_and_its_app(shell: Shell) -> None:
+    shell.ok("%%dataflow shop\ndef one() -> int:\n    return 1\n", "one")
+    shell.ok("%dataflow export shop_flow.py --api --module shop")
+    assert Path("shop_flow.py").is_file()
+    text = Path("shop_flow_api.py").read_text()
+    assert "import shop_flow\n" in text and '@app.post("/nodes/one"' in text
+    error = shell.fails("%dataflow export shop_flow.py --api --module shop --tests")
+    assert "run its nodes first" in str(error)  # nothing computed: no tests, nothing written
