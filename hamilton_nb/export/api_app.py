@@ -8,7 +8,6 @@ written out."""
 from __future__ import annotations
 
 import inspect
-import textwrap
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -20,27 +19,12 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, create_model
 
 from hamilton_nb.errors import DataflowError, NodeExecutionError
-from hamilton_nb.export.api_spec import NAMESPACE, Api, ApiInput, Endpoint, api_of
+from hamilton_nb.export.api_spec import NAMESPACE, Api, ApiInput, Endpoint, about, api_of
 from hamilton_nb.export.api_values import failure, from_json, missing_inputs, to_json
 from hamilton_nb.sessions.session import Session
 
 Runner = Callable[[list[str], dict[str, Any]], dict[str, Any]]
 """Computes outputs from inputs; raises ``fastapi.HTTPException`` (``api_values.failure``)."""
-
-_ABOUT = (
-    "``POST /nodes/<name>`` computes one node of ``{module}`` from the inputs in its JSON body"
-    ' and answers ``{{"name": ..., "value": ...}}``; ``POST /run`` computes several'
-    ' (``{{"outputs": [...], "inputs": {{...}}}}``); ``GET /health`` says the app is up.'
-    " Errors: 422 for a missing or ill-typed input (naming it), 400 when a node's data fails"
-    " a validation (``@check_output``), 500 when a node raises; each names the node and the"
-    " error, never with a traceback."
-)
-
-
-def about(module: str) -> str:
-    """What the app says of itself (the OpenAPI description), wrapped as a docstring is."""
-    return textwrap.fill(_ABOUT.format(module=module), 88, break_on_hyphens=False)
-
 
 _POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 

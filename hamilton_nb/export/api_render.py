@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hamilton_nb.errors import ExportError
-from hamilton_nb.export import api_values
-from hamilton_nb.export.api_app import about
-from hamilton_nb.export.api_spec import Api, ApiInput, Endpoint, api_of
+from hamilton_nb.export.api_spec import Api, ApiInput, Endpoint, about, api_of
 from hamilton_nb.export.files import format_code, generated
 from hamilton_nb.sessions.view import SessionView
 
@@ -63,6 +61,7 @@ class NodeFailed(lifecycle.NodeExecutionHook):
 
 
 dr = driver.Builder().with_modules({module}).with_config(CONFIG).with_adapters(NodeFailed()).build()
+# the app's description in /docs: the second paragraph of the docstring above
 app = FastAPI(title="{module} API", description=__doc__.split("\\n\\n")[1])
 
 
@@ -167,7 +166,7 @@ def api_text(api: Api, config: Mapping[str, Any], source: str) -> str:
 
 def helpers() -> str:
     """The code of ``api_values`` below its marker, as the generated file carries it."""
-    text = Path(api_values.__file__).read_text(encoding="utf-8")
+    text = Path(__file__).with_name("api_values.py").read_text(encoding="utf-8")
     return text[text.index(_MARKER) + len(_MARKER) :].lstrip("\n")
 
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import uvicorn
+
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
 from hamilton_nb.export.api_app import SessionApi
@@ -29,8 +31,6 @@ class BackgroundServer:
     """uvicorn serving ``app`` from a daemon thread of this process, until ``stop``."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 8000) -> None:
-        import uvicorn
-
         self.host = host
         self._port: int | None = None
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
@@ -80,6 +80,7 @@ def check_port_free(host: str, port: int) -> None:
     if port == 0:
         return
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             probe.bind((host, port))
         except OSError as e:
@@ -118,8 +119,6 @@ def serve_file(path: Path, host: str, port: int, config: Mapping[str, Any]) -> N
     Raises:
         ServeError: the file cannot be served, or the port is taken.
     """
-    import uvicorn
-
     session = session_of_file(path, config)
     check_port_free(host, port)
     uvicorn.run(SessionApi(session, name=path.stem), host=host, port=port, lifespan="off")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import textwrap
 import types
 import typing
 from collections.abc import Mapping
@@ -43,6 +44,20 @@ _SCALARS: dict[Any, str] = {
     datetime.time: "datetime.time",
 }
 NAMESPACE = {"Any": Any, "datetime": datetime}  # what evaluates an annotation's text
+
+_ABOUT = (
+    "``POST /nodes/<name>`` computes one node of ``{module}`` from the inputs in its JSON body"
+    ' and answers ``{{"name": ..., "value": ...}}``; ``POST /run`` computes several'
+    ' (``{{"outputs": [...], "inputs": {{...}}}}``); ``GET /health`` says the app is up.'
+    " Errors: 422 for a missing or ill-typed input (naming it), 400 when a node's data fails"
+    " a validation (``@check_output``), 500 when a node raises; each names the node and the"
+    " error, never with a traceback."
+)
+
+
+def about(module: str) -> str:
+    """What the app says of itself (the OpenAPI description), wrapped as a docstring is."""
+    return textwrap.fill(_ABOUT.format(module=module), 88, break_on_hyphens=False)
 
 
 @dataclass(frozen=True)

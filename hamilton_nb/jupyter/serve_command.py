@@ -55,9 +55,3 @@ def serve(session: DataflowSession, args: Any) -> str:
         f"{name}: serving on {server.url} (endpoints: {server.url}/docs); it follows every"
         f" cell you run. Stop: %dataflow serve --stop --module {name}"
     )
-
-
-def stop_all() -> None:
-    """Stop every server (the extension is unloaded)."""
-    for name in list(SERVERS):
-        SERVERS.pop(name).stop()
