@@ -69,6 +69,11 @@ def per_visit(total: float, visits: int) -> float:
     return total / visits
 
 
+def mean_weight(weights: pd.Series) -> float:
+    """The mean of the weights."""
+    return float(weights.mean())
+
+
 @check_output(range=(0.0, 100.0), importance="fail")
 def checked(sales: pd.DataFrame) -> pd.Series:
     """Amounts, each between 0 and 100."""
@@ -144,6 +149,20 @@ CASES = [
         {"rows": ROWS},
         200,
         lambda a: a["value"] == "receipt for 4.50",
+    ),
+    Case(
+        "series input from a list",
+        "/nodes/mean_weight",
+        {"weights": [1, 2, 3]},
+        200,
+        lambda a: a["value"] == 2.0,
+    ),
+    Case(
+        "series input from a mapping",
+        "/nodes/mean_weight",
+        {"weights": {"a": 1, "b": 3}},
+        200,
+        lambda a: a["value"] == 2.0,
     ),
     Case("missing input", "/nodes/total", {}, 422, _invalid("body", "rows")),
     Case("ill-typed input", "/nodes/total", {"rows": 3}, 422, _invalid("body", "rows")),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -58,6 +60,17 @@ def test_the_live_server_follows_a_cell_edit_and_its_cache_answers_repeats(
     assert session.last_run.computed == ("total",)  # `sales` still came from the cache
     doc = served.get("/openapi.json").json()["paths"]["/nodes/total"]["post"]
     assert doc["description"] == "What the shop took, with the tip."
+
+
+def test_concurrent_requests_each_get_their_own_answer(served: httpx.Client) -> None:
+    rows = [{"day": "mon", "amount": 6.0}]
+
+    def ask(visits: int) -> Any:
+        return served.post("/nodes/per_visit", json={"rows": rows, "visits": visits}).json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(ask, range(1, 17)))
+    assert [a["value"] for a in answers] == [6.0 / v for v in range(1, 17)]
 
 
 def test_a_new_node_gets_an_endpoint_and_a_removed_one_loses_it(

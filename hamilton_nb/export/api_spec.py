@@ -29,7 +29,7 @@ _KINDS = {  # Hamilton type's package and name -> (annotation, kind, what the JS
     ("pandas", "Series"): (
         "list[Any] | dict[str, Any]",
         "series",
-        "a Series: a list of values, or a mapping from index to value",
+        "a Series: a list, or a mapping of index to value",
     ),
     ("numpy", "ndarray"): ("list[Any]", "array", "a numpy array: a list (of lists)"),
 }
