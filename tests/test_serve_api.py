@@ -254,3 +254,18 @@ def test_the_cli_exports_a_notebook_with_its_api(tmp_path: Path) -> None:
         for name in ("tally_api", "tally"):
             sys.modules.pop(name, None)
     assert answer.json() == {"name": "twice", "value": 8}
+
+
+def test_hamilton_nb_serve_names_the_file_whose_code_fails(tmp_path: Path) -> None:
+    (tmp_path / "broken.py").write_text(
+        "def a() -> int:\n    return 1\n\n\nraise ValueError('no')\n"
+    )
+    done = subprocess.run(
+        [PYTHON, "-m", "hamilton_nb.jupyter.cli", "serve", "broken.py", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and done.stderr.startswith("hamilton-nb serve: broken.py:")
+    assert "ValueError: no" in done.stderr

@@ -132,7 +132,8 @@ def render_api(session: SessionView, module: str, source: str) -> str:
     """The text of ``<module>_api.py`` for the session's graph and config (deterministic).
 
     Raises:
-        ExportError: the config cannot be written as Python literals.
+        ExportError: the config cannot be written as Python literals, or no node can be
+            served.
     """
     config = dict(session.config)
     if not _literal(config):
@@ -140,7 +141,12 @@ def render_api(session: SessionView, module: str, source: str) -> str:
             f"--api: the config of '{session.name}' ({config!r:.200}) cannot be written as"
             " Python literals in the API file; configure it with plain values."
         )
-    return api_text(api_of(session.graph, module, config), config, source)
+    api = api_of(session.graph, module, config)
+    if not api.endpoints:
+        raise ExportError(
+            f"--api: '{session.name}' has no node a client could ask for; nothing to serve."
+        )
+    return api_text(api, config, source)
 
 
 def api_text(api: Api, config: Mapping[str, Any], source: str) -> str:
