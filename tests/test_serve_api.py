@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from hamilton_nb.cache.node_cache import NodeCache
-from hamilton_nb.errors import OverwriteRefusedError
+from hamilton_nb.errors import ExportError, OverwriteRefusedError
 from hamilton_nb.export.api_app import SessionApi
 from hamilton_nb.export.api_server import session_of_file
 from hamilton_nb.export.load import load_module
@@ -269,3 +269,12 @@ def test_hamilton_nb_serve_names_the_file_whose_code_fails(tmp_path: Path) -> No
     )
     assert done.returncode == 1 and done.stderr.startswith("hamilton-nb serve: broken.py:")
     assert "ValueError: no" in done.stderr
+
+
+@pytest.mark.parametrize("name", ["driver", "app", "compute"])
+def test_export_api_refuses_a_module_name_the_api_file_uses_itself(
+    exported: Path, tmp_path: Path, name: str
+) -> None:
+    with shop_session(exported) as session, pytest.raises(ExportError, match="another name"):
+        export_session(session, tmp_path / f"{name}.py", "shop.ipynb", api=True)
+    assert list(tmp_path.iterdir()) == []

@@ -167,7 +167,29 @@ def api_text(api: Api, config: Mapping[str, Any], source: str) -> str:
         names = ", ".join(repr(e.node) for e in api.endpoints)
         parts.append(_RUN.format(fields=_fields(api.inputs), names=names))
     parts.append("\n\n" + helpers())
-    return generated(format_code("".join(parts)), source)
+    text = format_code("".join(parts))
+    if module in _names_bound_besides_the_import(text, module):
+        raise ExportError(
+            f"--api: the API file names something else '{module}' too (an import, a helper,"
+            f" an endpoint), so it could not import the module; export it under another name."
+        )
+    return generated(text, source)
+
+
+def _names_bound_besides_the_import(text: str, module: str) -> set[str]:
+    """The top-level names the API file binds, but for its ``import <module>``."""
+    names: set[str] = set()
+    for stmt in ast.parse(text).body:
+        if isinstance(stmt, ast.ImportFrom):
+            names |= {a.asname or a.name for a in stmt.names}
+        elif isinstance(stmt, ast.Import):
+            names |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != module}
+        elif isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+            names.add(stmt.name)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
 
 
 def helpers() -> str:
