@@ -12,6 +12,7 @@ from typing import Any
 
 from hamilton_nb.cache.node_cache import NodeCache
 from hamilton_nb.errors import DataflowError, ExportError
+from hamilton_nb.export.api_render import api_path, render_api
 from hamilton_nb.export.files import check_writable, write_all
 from hamilton_nb.export.notebook import DataflowCell, LineMagic, SavedNotebook, read_notebook
 from hamilton_nb.export.regression import test_files, untested
@@ -32,10 +33,13 @@ class ExportResult:
     path: Path
     tests_path: Path | None = None
     untested: Mapping[str, str] = field(default_factory=dict)  # node -> its state: no test
+    api_path: Path | None = None
 
     def report(self) -> str:
         """What to tell the user: where the module went, and the nodes left without a test."""
         lines = [f"{self.module}: exported to {self.path}"]
+        if self.api_path is not None:
+            lines.append(f"{self.module}: its REST API in {self.api_path} (FastAPI app `app`)")
         if self.tests_path is not None and self.untested:
             listed = ", ".join(f"{n} ({why})" for n, why in sorted(self.untested.items()))
             lines.append(
@@ -57,12 +61,16 @@ def export_session(
     name: str | None = None,
     workdir: Path | None = None,
     root: Path | None = None,
+    api: bool = False,
 ) -> ExportResult:
     """Write the session's module to ``path`` (and, with ``tests``, its regression tests,
     from the values the session computed; relative inputs start from ``workdir``, by default
-    the working directory; with ``run``, the nodes without a cached value run first). With
-    ``root``, every file written must lie inside it, symlinks followed."""
+    the working directory; with ``run``, the nodes without a cached value run first; with
+    ``api``, ``<stem>_api.py``, a FastAPI app serving it). With ``root``, every file written
+    must lie inside it, symlinks followed."""
     texts = {path: render(session, source, name)}
+    if api:
+        texts[api_path(path)] = render_api(session, path.stem, source)
     data: dict[Path, bytes] = {}
     tests_path, missing = None, {}
     if tests:
@@ -72,7 +80,9 @@ def export_session(
         texts.update(test_texts)
         tests_path, missing = next(iter(test_texts)), {**untested(session), **unstorable}
     write_all(texts, data, force, root)  # all checked first: a refused export writes nothing
-    return ExportResult(name or session.name, path, tests_path, missing)
+    return ExportResult(
+        name or session.name, path, tests_path, missing, api_path(path) if api else None
+    )
 
 
 def _run_untested(session: SessionView) -> None:
@@ -163,6 +173,7 @@ def export_notebook(
     tests: bool = False,
     run: bool = False,
     root: Path | None = None,
+    api: bool = False,
 ) -> ExportResult:
     """Export a saved notebook's dataflow cells of ``module`` to a Hamilton module. This
     runs the notebook's code: its dataflow cells are replayed, as a kernel would run them.
@@ -177,6 +188,7 @@ def export_notebook(
         run: with ``tests``, first run the nodes without a value, with the inputs of the
             kernel's latest run.
         root: when given, every file written (followed through symlinks) must lie in it.
+        api: also write ``<stem>_api.py``, a FastAPI app serving the module.
 
     Raises:
         ExportError: the notebook has no such dataflow, a cell is broken, or a file cannot
@@ -215,6 +227,7 @@ def export_notebook(
             name=name,
             workdir=notebook.parent,
             root=root,
+            api=api,
         )
     finally:
         session.close()

@@ -24,7 +24,14 @@ _EXAMPLES = """examples:
   hamilton-nb export sales.ipynb             # its dataflow as MODULE.py beside the notebook
   hamilton-nb export sales.ipynb --tests     # also regression tests, from the kernel's cache
   hamilton-nb export sales.ipynb --module prices -o flows/prices.py   # one of its dataflows
+  hamilton-nb export sales.ipynb --api       # also sales_api.py: a FastAPI app over it
+  hamilton-nb serve sales.py --port 8000     # any Hamilton module file as a REST API
 """
+_SERVE = (
+    "Serve a Hamilton module file as a REST API (FastAPI, uvicorn): POST /nodes/<name> for"
+    " each node, POST /run for several, GET /health, /docs. This runs the module's code."
+    ' Needs pip install "hamilton_nb[serve]".'
+)
 _EXECUTE = (
     "Run every cell of a saved notebook in a fresh kernel, then print each dataflow's graph."
     " This runs all of the notebook's code."
@@ -70,12 +77,51 @@ def export(args: argparse.Namespace) -> int:
             force=args.force,
             tests=args.tests,
             run=args.run,
+            api=args.api,
         )
     except ExportError as e:
         print(f"hamilton-nb export: {e}", file=sys.stderr)
         return 1
     print(result.report())
     return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve a module file until interrupted; 1 with a message when it cannot."""
+    from hamilton_nb.errors import DataflowError
+
+    try:
+        from hamilton_nb.export.api_server import serve_file
+    except ImportError as e:
+        print(
+            f"hamilton-nb serve: needs FastAPI and uvicorn ({e.name} is missing):"
+            ' pip install "hamilton_nb[serve]"',
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        config = _assignments(args.config)
+        serve_file(args.module, args.host, args.port, config)
+    except (DataflowError, ValueError) as e:
+        print(f"hamilton-nb serve: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _assignments(items: list[str]) -> dict[str, object]:
+    """``["k=1", "mode=fast"]`` -> values: Python literals, else the text as a string."""
+    import ast
+
+    values: dict[str, object] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"--config {item}: expected NAME=VALUE")
+        try:
+            values[key] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            values[key] = text
+    return values
 
 
 def _version() -> str:
@@ -115,6 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument(
         "--run", action="store_true", help="with --tests: first run the nodes without a value"
     )
+    out.add_argument("--api", action="store_true", help="also write MODULE_api.py (FastAPI)")
+    api = commands.add_parser(
+        "serve", help="serve a Hamilton module file as a REST API", description=_SERVE
+    )
+    api.add_argument("module", type=Path, help="the Hamilton module (.py)")
+    api.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    api.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    api.add_argument(
+        "--config", nargs="*", default=[], metavar="K=V", help="Hamilton config values"
+    )
     return parser
 
 
@@ -125,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         cli.print_help(sys.stderr)
         return 2
+    if args.command == "serve":
+        return serve(args)
     if not args.notebook.is_file():
         cli.error(f"no such notebook: {args.notebook}")
     if args.command == "export":

@@ -3,8 +3,11 @@ features that live above the core (export, the widget, loading a module file).""
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from hamilton_nb.export.load import load_module
 from hamilton_nb.export.replay import ExportResult, export_session
@@ -14,9 +17,35 @@ if TYPE_CHECKING:
     from hamilton_nb.jupyter.widget import DataflowWidget
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_LOCK = threading.RLock()
+
+
+def _locked(method: Callable[P, R]) -> Callable[P, R]:
+    """``method`` holding the sessions' lock while it runs."""
+
+    @functools.wraps(method)
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _LOCK:
+            return method(*args, **kwargs)
+
+    return locked
+
+
 class DataflowSession(Session):
     """A ``Session`` (cells, graph, runs, cache) plus what users reach from it in a notebook:
-    ``export``, ``widget`` and ``load``. Each is one call into its own layer."""
+    ``export``, ``widget`` and ``load``. Each is one call into its own layer.
+
+    A module served by ``%dataflow serve`` is used from the server's thread too: cells, runs,
+    drops and resets hold ``lock`` (one for every session, since a cell makes the modules
+    that read it follow)."""
+
+    lock = _LOCK
+    apply_cell = _locked(Session.apply_cell)
+    run = _locked(Session.run)
+    drop = _locked(Session.drop)
+    reset = _locked(Session.reset)
 
     def export(
         self,
@@ -26,10 +55,12 @@ class DataflowSession(Session):
         tests: bool = False,
         run: bool = False,
         source: str = "a notebook",
+        api: bool = False,
     ) -> Path:
         """Write the module's cells as a plain Hamilton module (see ``hamilton_nb.export``);
         with ``tests``, also ``test_<module>.py`` checking the values computed so far (with
-        ``run``, the nodes without a value run first, with the latest run's inputs).
+        ``run``, the nodes without a value run first, with the latest run's inputs); with
+        ``api``, also ``<stem>_api.py``, a FastAPI app serving the module.
 
         Raises:
             ExportError: the module cannot be exported as it is (or nothing was computed
@@ -37,7 +68,7 @@ class DataflowSession(Session):
             OverwriteRefusedError: ``path`` exists and was not written by hamilton_nb (or
                 was edited since); pass ``force=True`` to replace it.
         """
-        return self.export_all(path, force=force, tests=tests, run=run, source=source).path
+        return self.export_all(path, force=force, tests=tests, run=run, source=source, api=api).path
 
     def export_all(
         self,
@@ -47,9 +78,10 @@ class DataflowSession(Session):
         tests: bool = False,
         run: bool = False,
         source: str = "a notebook",
+        api: bool = False,
     ) -> ExportResult:
         """``export``, telling also which nodes got no test (``ExportResult.untested``)."""
-        return export_session(self, Path(path), source, force=force, tests=tests, run=run)
+        return export_session(self, Path(path), source, force=force, tests=tests, run=run, api=api)
 
     def widget(self) -> DataflowWidget:
         """The interactive DAG widget of this module (it stays up to date)."""

@@ -20,6 +20,7 @@ from hamilton_nb.jupyter import usage
 from hamilton_nb.jupyter.cache_command import configure_cache
 from hamilton_nb.jupyter.dataflow import DataflowSession
 from hamilton_nb.jupyter.registry import REGISTRY
+from hamilton_nb.jupyter.serve_command import serve
 from hamilton_nb.run.engines import ENGINES
 
 _LINES_KEPT = 64
@@ -108,6 +109,10 @@ class DataflowMagics(Magics):
     @argument("--force", action="store_true", help="export: replace a file not written by us")
     @argument("--tests", action="store_true", help="export: also write regression tests")
     @argument("--run", action="store_true", help="export --tests: first run nodes without a value")
+    @argument("--api", action="store_true", help="export: also write <stem>_api.py (FastAPI)")
+    @argument("--port", type=int, help="serve: the port (default 8000; 0: any free one)")
+    @argument("--host", default="127.0.0.1", help="serve: the address (default 127.0.0.1)")
+    @argument("--stop", action="store_true", help="serve: stop serving the module")
     @line_magic("dataflow")  # type: ignore[arg-type]  # IPython's stub wants a bare function
     def dataflow_line(self, line: str) -> Any:
         """Show, run, export or load a live module. `%dataflow` alone lists the commands,
@@ -183,8 +188,12 @@ class DataflowMagics(Magics):
             tests=args.tests,
             run=args.run,
             source=self.notebook_name(),
+            api=args.api,
         )
         print(result.report())
+
+    def _serve(self, session: DataflowSession, args: Any) -> None:
+        print(serve(session, args))
 
     def _load(self, session: DataflowSession, args: Any) -> None:
         path = _one(args, "load")

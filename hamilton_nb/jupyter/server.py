@@ -1,9 +1,10 @@
 """jupyter_server extension: the authenticated export endpoint behind JupyterLab's button.
 
 ``POST <base_url>/hamilton-nb/export`` with ``{"path": "<notebook, relative to the server
-root>", "module": null, "force": false, "tests": false, "run": false, "trust": false}``
-answers ``200 {"path", "module", "tests_path", "untested"}`` (paths relative to the root;
-``untested``: the nodes that got no test, with their state; ``"run": true`` runs them first);
+root>", "module": null, "force": false, "tests": false, "run": false, "api": false, "trust":
+false}`` answers ``200 {"path", "module", "tests_path", "untested", "api_path"}`` (paths
+relative to the root; ``untested``: the nodes that got no test, with their state; ``"run":
+true`` runs them first; ``"api": true`` also writes ``<module>_api.py``, a FastAPI app);
 409 when the target exists and is not ours to replace (retry with ``"force": true``); 400 for
 a broken cell or a bad request; 403 for a file outside the root, and ``403 {"untrusted":
 true}`` for a notebook that is not trusted (not signed by this user, as Jupyter signs the
@@ -88,7 +89,7 @@ def _parse(body: bytes) -> dict[str, Any]:
     module = request.get("module")
     if module is not None and not (isinstance(module, str) and module.isidentifier()):
         raise _Refused(400, f'"module" must be null or a Python identifier, not {module!r}.')
-    flags = ("force", "tests", "run", "trust")
+    flags = ("force", "tests", "run", "api", "trust")
     for flag in flags:
         if not isinstance(request.get(flag, False), bool):
             raise _Refused(400, f'"{flag}" must be true or false.')
@@ -198,6 +199,7 @@ def _export(job: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             tests=job["tests"],
             run=job["run"],
             root=root,
+            api=job["api"],
         )
     except OverwriteRefusedError as e:
         return 409, {"message": str(e), "path": _relative(root, e.path)}
@@ -210,6 +212,7 @@ def _export(job: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         "module": result.module,
         "tests_path": _relative(root, result.tests_path),
         "untested": dict(result.untested),
+        "api_path": _relative(root, result.api_path),
     }
 
 

@@ -28,8 +28,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "where values are kept, and how much (shared by every module)",
     ),
     "export": (
-        "export PATH [--tests [--run]] [--force]",
-        "write the module as a plain Hamilton .py file (and regression tests)",
+        "export PATH [--tests [--run]] [--api] [--force]",
+        "write the module as a plain Hamilton .py file (and regression tests, a REST API)",
+    ),
+    "serve": (
+        "serve [--port P] [--host H] [--stop]",
+        "serve the live module as a REST API from the kernel (FastAPI; --stop ends it)",
     ),
     "load": ("load PATH", "load a Hamilton .py module into a live module (named after the file)"),
 }

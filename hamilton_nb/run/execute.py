@@ -257,7 +257,9 @@ def _node_error(
     last = mine[-1] if mine else None
     where = Location(spec.cell, last[1] if last else spec.line, last[3] if last else None)
     shown = [f"  {file}, line {line}, in {fn}: {code}" for file, line, fn, code in mine]
-    return NodeExecutionError(message, where, name, shown)
+    failed = NodeExecutionError(message, where, name, shown)
+    failed.__cause__ = error  # what the node raised, for callers that tell errors apart
+    return failed
 
 
 @contextmanager
