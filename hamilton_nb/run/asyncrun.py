@@ -90,15 +90,15 @@ def async_nodes(
         EngineError: the run's engine, or its ``Parallelizable[]`` nodes, rule that out.
     """
     found = [n for n in compute if is_async(nodes[n])]
+    names = ", ".join(sorted(found))
     if found and engine.name != "local":
         raise EngineError(
-            f"async def nodes ({', '.join(found)}) run as asyncio tasks through Hamilton's async"
-            f" driver, in the kernel: use --engine local (the default) for this run, not"
-            f" {engine.name}."
+            f"async def nodes ({names}) run as asyncio tasks through Hamilton's async driver, in"
+            f" the kernel: use --engine local (the default) for this run, not {engine.name}."
         )
     if found and tasks is not None:
         raise EngineError(
-            f"a run cannot compute both async def nodes ({', '.join(found)}) and"
+            f"a run cannot compute both async def nodes ({names}) and"
             " Parallelizable[]/Collect[] nodes: Hamilton's async driver has no dynamic execution."
         )
     return found

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from types import TracebackType
 from typing import Any, Protocol
 
 from hamilton.node import Node
@@ -81,6 +82,9 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
         self.events = events if events.progress is not None else None
         self.per_item = per_item
         self.item_seconds: list[tuple[str, float]] = []  # appended to from the items' threads
+        # each failure's traceback as it left the node: an asyncio task raising it again for
+        # each task that awaited it leaves on the error only the frames of the last one
+        self.tracebacks: dict[str, TracebackType | None] = {}
 
     def do_node_execute(
         self, *, run_id: str, node_: Node, kwargs: dict[str, Any], task_id: str | None = None
@@ -112,6 +116,7 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
 
     def failed(self, name: str, error: Exception, started: float) -> None:
         self.failures[name] = error
+        self.tracebacks[name] = error.__traceback__
         self.outcome.durations[name] = time.perf_counter() - started
 
     def finished(self, name: str) -> None:
@@ -194,7 +199,8 @@ def execute(
     failed = [n for n in the_plan.compute if n in failures]
     if failed:
         name = failed[0]  # the first in dependency order: what its descendants failed from
-        outcome.error = _node_error(graph, name, failures[name], locate)
+        tb = recorder.tracebacks.get(name, failures[name].__traceback__)
+        outcome.error = _node_error(graph, name, failures[name], tb, locate)
     return outcome
 
 
@@ -267,14 +273,14 @@ def _keep_printed(outcome: Outcome, name: str, sent: Timed | NodeFailed) -> None
 
 
 def _node_error(
-    graph: DataflowGraph, name: str, error: Exception, locate: Locate
+    graph: DataflowGraph, name: str, error: Exception, tb_at: TracebackType | None, locate: Locate
 ) -> NodeExecutionError:
     spec = graph.nodes()[NodeName(name)]
     if isinstance(error, NodeFailed):  # raised in another process: its frames came with it
         message, tb = str(error), error.frames
     else:
         message = f"node '{name}' raised {type(error).__name__}: {error}"
-        tb = frames(error.__traceback__)
+        tb = frames(tb_at)
     located = ((locate(file, fn, line), line, fn) for file, line, fn in tb)
     mine = [(f, line, fn, linecache.getline(f, line).strip()) for f, line, fn in located if f]
     last = mine[-1] if mine else None

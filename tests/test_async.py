@@ -1,0 +1,235 @@
+"""``async def`` nodes, mixed with sync ones: run through Hamilton's async driver, cached like
+any node, in a real IPython shell (with no event loop running, and inside one: a cell with a
+top-level ``await``) and in a real Jupyter kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hamilton import async_driver
+
+import hamilton_nb
+from hamilton_nb.errors import EngineError, NodeExecutionError
+from tests.conftest import Shell
+
+LOG_CELL = "%%dataflow --quiet\nLOG = []\n"
+FETCH_CELL = """%%dataflow --quiet
+import asyncio
+
+async def fetched(x: int) -> int:
+    LOG.append("fetched")
+    await asyncio.sleep(0.01)
+    return x + 1
+
+async def other(x: int) -> int:
+    LOG.append("other")
+    await asyncio.sleep(0)
+    return x * 10
+"""
+
+USE_CELL = """%%dataflow --quiet
+def doubled(fetched: int) -> int:
+    LOG.append("doubled")
+    return fetched * 2
+
+async def summed(doubled: int, other: int) -> int:
+    LOG.append("summed")
+    await asyncio.sleep(0)
+    return doubled + other
+
+def label(summed: int) -> str:
+    LOG.append("label")
+    return f"sum={summed}"
+"""
+
+ALL = ["fetched", "other", "doubled", "summed", "label"]
+
+# a cell run in a running event loop (IPython runs a cell with top-level await in its loop)
+IN_A_LOOP = "import asyncio as _asyncio\nawait _asyncio.sleep(0)\n"
+
+
+@pytest.fixture(params=["no-loop", "in-a-loop"])
+def where(request: pytest.FixtureRequest) -> str:
+    """Where the run starts: with no event loop running (``asyncio.run``), or in one (the
+    run's loop on a helper thread, as in a Jupyter kernel)."""
+    return IN_A_LOOP if request.param == "in-a-loop" else ""
+
+
+@pytest.fixture
+def flow(shell: Shell) -> Shell:
+    shell.ok(LOG_CELL, "log")
+    shell.ok(FETCH_CELL, "fetch")
+    shell.ok(USE_CELL, "use")
+    return shell
+
+
+def _run(shell: Shell, where: str, nodes: str = " ".join(ALL)) -> Any:
+    return shell.ok(f"{where}%dataflow run {nodes} --inputs x=1")
+
+
+def _log(shell: Shell) -> list[str]:
+    log: list[str] = shell.module().LOG
+    ran = sorted(log)
+    log.clear()
+    return ran
+
+
+async def _hamiltons(module: Any, nodes: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
+    dr = await async_driver.Builder().with_modules(module).build()
+    result: dict[str, Any] = await dr.execute(nodes, inputs=inputs)
+    return result
+
+
+def test_async_and_sync_nodes_give_what_hamiltons_async_driver_gives(
+    flow: Shell, where: str
+) -> None:
+    ours = _run(flow, where)
+    assert _log(flow) == sorted(ALL)
+    theirs = asyncio.run(_hamiltons(flow.module(), ALL, {"x": 1}))
+    assert ours == theirs
+    assert ours == {"fetched": 2, "other": 10, "doubled": 4, "summed": 14, "label": "sum=14"}
+
+
+def test_a_second_run_takes_every_awaited_value_from_the_cache(flow: Shell, where: str) -> None:
+    first = _run(flow, where)
+    _log(flow)
+    again = _run(flow, where)
+    assert again == first and _log(flow) == []
+    report = hamilton_nb.session("dataflow").last_run
+    assert report is not None and report.computed == () and set(report.from_cache) == set(ALL)
+    assert flow.ok(f"{where}%dataflow run fetched --inputs x=1") == 2  # a value, not a coroutine
+    table = flow.ok("%dataflow status").set_index("node")
+    assert set(table.loc[ALL, "state"]) == {"cached"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "old", "new", "recomputed"),
+    [
+        pytest.param(
+            "fetch",
+            "return x + 1",
+            "return x + 2",
+            ["doubled", "fetched", "label", "summed"],
+            id="async-node",
+        ),
+        pytest.param(
+            "use",
+            "return fetched * 2",
+            "return fetched * 3",
+            ["doubled", "label", "summed"],
+            id="sync-node-below-an-async-one",
+        ),
+        pytest.param(
+            "use",
+            "return doubled + other",
+            "return doubled - other",
+            ["label", "summed"],
+            id="async-node-below-sync-ones",
+        ),
+    ],
+)
+def test_an_edit_recomputes_exactly_the_edited_node_and_its_descendants(
+    flow: Shell, where: str, cell: str, old: str, new: str, recomputed: list[str]
+) -> None:
+    _run(flow, where)
+    _log(flow)
+    source = {"fetch": FETCH_CELL, "use": USE_CELL}[cell]
+    flow.ok(source.replace(old, new), cell)
+    values = _run(flow, where)
+    assert _log(flow) == recomputed
+    assert values == asyncio.run(_hamiltons(flow.module(), ALL, {"x": 1}))
+
+
+def test_independent_async_nodes_wait_at_the_same_time(shell: Shell, where: str) -> None:
+    # each node waits until the other has started: run one after the other, they would not
+    shell.ok(
+        "%%dataflow\nimport asyncio\nSTARTED = set()\n\n"
+        "async def _meet(me, other):\n"
+        "    STARTED.add(me)\n"
+        "    for _ in range(1000):\n"
+        "        if other in STARTED:\n"
+        "            return me\n"
+        "        await asyncio.sleep(0.001)\n"
+        "    raise RuntimeError(f'{other} never started while {me} waited')\n\n"
+        "async def left() -> str:\n    return await _meet('left', 'right')\n\n"
+        "async def right() -> str:\n    return await _meet('right', 'left')\n\n"
+        "def both(left: str, right: str) -> str:\n    return left + right\n",
+    )
+    assert shell.ok(f"{where}%dataflow run both") == "leftright"
+
+
+def test_an_async_node_that_raises_is_named_with_its_cell_and_line(
+    shell: Shell, where: str
+) -> None:
+    cell = (
+        "%%dataflow\nimport asyncio\n\n"
+        "async def quick() -> int:\n    return 1\n\n"
+        "async def broken(quick: int) -> int:\n"
+        "    await asyncio.sleep(0)\n"
+        "    raise ValueError('the service said no')\n\n"
+        "def after(broken: int) -> int:\n    return broken + 1\n"
+    )
+    shell.ok(cell, "c1")
+    error = shell.fails(f"{where}%dataflow run after")
+    assert isinstance(error, NodeExecutionError) and error.node == "broken"
+    assert "cell c1, line 9" in str(error)
+    assert any("raise ValueError" in frame for frame in error.frames)
+    assert "node 'broken' raised ValueError: the service said no" in str(error)
+    table = shell.ok("%dataflow status").set_index("node")
+    assert table.loc["quick", "state"] == "fresh" and table.loc["broken", "state"] == "failed"
+    shell.ok(cell.replace("raise ValueError('the service said no')", "return quick * 5"), "c1")
+    assert shell.ok(f"{where}%dataflow run after") == 6
+    report = hamilton_nb.session("dataflow").last_run
+    assert report is not None and report.from_cache == ("quick",)
+
+
+def test_ctrl_c_cancels_the_async_nodes_and_names_them(shell: Shell, where: str) -> None:
+    shell.ok(
+        "%%dataflow\nimport _thread, asyncio\nINTERRUPT = [True]\n\n"
+        "async def slow() -> int:\n"
+        "    if INTERRUPT:\n"
+        "        INTERRUPT.clear()\n"
+        "        _thread.interrupt_main()  # Ctrl-C, as the kernel's interrupt sends it\n"
+        "        await asyncio.sleep(30)\n"
+        "    return 1\n\n"
+        "async def fast() -> int:\n    return 2\n",
+    )
+    error = shell.fails(f"{where}%dataflow run slow fast")
+    assert isinstance(error, KeyboardInterrupt)
+    assert "interrupted while these async nodes ran: slow; nothing it computed was cached" in str(
+        error
+    )
+    assert hamilton_nb.session("dataflow").last_run is None
+    assert shell.ok(f"{where}%dataflow run slow fast") == {"slow": 1, "fast": 2}
+    report = hamilton_nb.session("dataflow").last_run
+    assert report is not None and set(report.computed) == {"slow", "fast"}
+
+
+def test_async_nodes_run_only_on_the_local_engine(flow: Shell) -> None:
+    error = flow.fails("%dataflow run label --inputs x=1 --engine threads --workers 2")
+    assert isinstance(error, EngineError)
+    assert "async def nodes (fetched, other, summed) run as asyncio tasks" in str(error)
+    assert "--engine local" in str(error)
+
+
+def test_the_export_runs_on_hamiltons_async_driver_and_its_tests_pass(
+    flow: Shell, tmp_path: Path
+) -> None:
+    _run(flow, "")
+    flow.ok("%dataflow export out/fetching.py --tests")
+    module = (tmp_path / "out" / "fetching.py").read_text()
+    assert "async def fetched(x: int) -> int:" in module
+    assert "It has async def nodes: build it with\n``await async_driver.Builder()" in module
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_fetching.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "out",
+        timeout=120,
+    )
+    assert done.returncode == 0 and "5 passed" in done.stdout, done.stdout + done.stderr
