@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from hamilton import async_driver
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
 
 import hamilton_nb
 from hamilton_nb.errors import EngineError, NodeExecutionError
@@ -233,3 +235,57 @@ def test_the_export_runs_on_hamiltons_async_driver_and_its_tests_pass(
         timeout=120,
     )
     assert done.returncode == 0 and "5 passed" in done.stdout, done.stdout + done.stderr
+
+
+def _kernel(cells: list[str], tmp_path: Path) -> list[str]:
+    """Run cells as a notebook in a real Jupyter kernel; each cell's printed text."""
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    return [
+        "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        for cell in nb.cells
+    ]
+
+
+def test_async_nodes_in_a_jupyter_kernel(tmp_path: Path) -> None:
+    report = "r = hamilton_nb.session().last_run\nprint(values, sorted(r.computed))"
+    printed = _kernel(
+        [
+            "%load_ext hamilton_nb\nimport asyncio, hamilton_nb\nfrom hamilton import async_driver",
+            "print(asyncio.get_running_loop().is_running())",  # cells run inside the kernel's loop
+            LOG_CELL,
+            FETCH_CELL,
+            USE_CELL,
+            f"values = %dataflow run {' '.join(ALL)} --inputs x=1\n{report}",
+            "import dataflow\n"
+            "dr = await async_driver.Builder().with_modules(dataflow).build()\n"
+            f"print(values == await dr.execute({ALL!r}, inputs={{'x': 1}}))",
+            f"values = %dataflow run {' '.join(ALL)} --inputs x=1\n{report}",
+            FETCH_CELL.replace("return x + 1", "return x + 2"),  # no cell ids: takes it over
+            f"values = %dataflow run label --inputs x=1\n{report}",
+            "%%dataflow failing\nimport asyncio\n\nasync def broken() -> int:\n"
+            "    await asyncio.sleep(0)\n    raise ValueError('the service said no')\n",
+            "try:\n    %dataflow run broken --module failing\nexcept Exception as e:\n    print(e)",
+            "%%dataflow hanging\nimport _thread, asyncio\n\nasync def hang() -> int:\n"
+            "    _thread.interrupt_main()\n    await asyncio.sleep(30)\n    return 1\n",
+            "try:\n    %dataflow run hang --module hanging\nexcept KeyboardInterrupt as e:\n"
+            "    print(e)",
+        ],
+        tmp_path,
+    )
+    assert printed[1] == "True\n"
+    everything = "{'fetched': 2, 'other': 10, 'doubled': 4, 'summed': 14, 'label': 'sum=14'}"
+    assert printed[5] == f"{everything} {sorted(ALL)}\n"
+    assert printed[6] == "True\n"  # Hamilton's own async driver, awaited in the kernel
+    assert printed[7] == f"{everything} []\n"  # all from the cache
+    assert printed[9] == "sum=16 ['doubled', 'fetched', 'label', 'summed']\n"
+    assert printed[11].startswith(
+        "cell In[11], line 6: node 'broken' raised ValueError: the service said no"
+    )
+    assert printed[13] == (
+        "the run was interrupted while these async nodes ran: hang; nothing it computed was"
+        " cached\n"
+    )
