@@ -212,6 +212,61 @@ def test_ctrl_c_cancels_the_async_nodes_and_names_them(shell: Shell, where: str)
     assert report is not None and set(report.computed) == {"slow", "fast"}
 
 
+DECORATED_CELL = """%%dataflow
+import asyncio
+import pandas as pd
+from hamilton.function_modifiers import check_output, extract_columns, extract_fields, tag
+
+@tag(kind="io")
+async def tagged(x: int) -> int:
+    await asyncio.sleep(0)
+    return x + 1
+
+@check_output(range=(0, 100))
+async def checked(tagged: int) -> int:
+    return tagged * 2
+
+@extract_fields({"a": int, "b": int})
+async def fields(x: int) -> dict:
+    return {"a": x, "b": x * 3}
+
+@extract_columns("c1", "c2")
+async def frame(x: int) -> pd.DataFrame:
+    return pd.DataFrame({"c1": [x], "c2": [x + 1]})
+
+def total(checked: int, a: int, b: int, c2: pd.Series) -> int:
+    return checked + a + b + int(c2.sum())
+"""
+
+
+def test_decorated_async_nodes_give_what_hamiltons_async_driver_gives(
+    shell: Shell, where: str
+) -> None:
+    shell.ok(DECORATED_CELL)
+    names = ["total", "tagged", "checked", "a", "b", "fields"]
+    ours = shell.ok(f"{where}%dataflow run {' '.join(names)} --inputs x=1")
+    assert ours == asyncio.run(_hamiltons(shell.module(), names, {"x": 1}))
+    assert ours["total"] == 4 + 1 + 3 + 2
+
+
+def test_a_decorator_that_wraps_an_async_def_fails_naming_the_node(
+    shell: Shell, where: str
+) -> None:
+    # Hamilton's async driver hands on the coroutine of a wrapped async def unawaited
+    shell.ok(
+        "%%dataflow\nfrom hamilton.function_modifiers import parameterize, value\n\n"
+        "@parameterize(one={'k': value(1)}, two={'k': value(2)})\n"
+        "async def param(k: int) -> int:\n    return k\n",
+        "c1",
+    )
+    error = shell.fails(f"{where}%dataflow run one")
+    assert isinstance(error, NodeExecutionError) and error.node == "one"
+    assert "cell c1, line 4: node 'one' raised TypeError: it returned a coroutine" in str(error)
+    assert "not wrapping ones such as @parameterize" in str(error)
+    report = hamilton_nb.session("dataflow").last_run
+    assert report is not None and report.failed == "one" and report.computed == ()
+
+
 def test_async_nodes_run_only_on_the_local_engine(flow: Shell) -> None:
     error = flow.fails("%dataflow run label --inputs x=1 --engine threads --workers 2")
     assert isinstance(error, EngineError)

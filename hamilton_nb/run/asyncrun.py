@@ -61,9 +61,12 @@ class AsyncRecorder(AsyncNodeExecutor):
         started = rec.started(name)
         self.running.add(name)
         try:
-            result = fn(**kwargs)
-            if inspect.isawaitable(result):  # also what a decorator's wrapper returns
-                result = await result
+            if inspect.iscoroutinefunction(fn):
+                result = await fn(**kwargs)
+            else:
+                result = fn(**kwargs)
+                if inspect.isawaitable(result):
+                    raise _unawaited(result)
             seconds = time.perf_counter() - started
         except asyncio.CancelledError:
             self.cancelled.add(name)
@@ -79,6 +82,19 @@ class AsyncRecorder(AsyncNodeExecutor):
     def busy(self) -> list[str]:
         """The nodes that were running when the run was interrupted (or still are)."""
         return sorted(self.cancelled | self.running.copy())
+
+
+def _unawaited(result: Any) -> TypeError:
+    """A sync wrapper (a decorator's) returned its ``async def``'s coroutine: Hamilton's async
+    driver would hand it on unawaited, so the node fails here, never caching a coroutine."""
+    if inspect.iscoroutine(result):
+        result.close()  # never awaited, on purpose: no warning about it
+    return TypeError(
+        f"it returned a {type(result).__name__}, not a value: a decorator wraps its async def"
+        " in a plain function, which Hamilton's async driver does not await (it supports"
+        " decorators that keep the function, such as @tag, @check_output, @extract_columns or"
+        " @extract_fields, not wrapping ones such as @parameterize). Make it a plain def."
+    )
 
 
 def async_nodes(

@@ -141,17 +141,15 @@ def is_async(node_: Node) -> bool:
 
 class AsyncNodeExecutor(async_driver.AsyncGraphAdapter):  # type: ignore[misc]
     """Hamilton's async adapter: each node an asyncio task that awaits the tasks it reads, then
-    calls the node's function. Here that call goes through ``call``, which also awaits what a
-    function wrapped by a decorator returns, so every node's value is an awaited one.
-    """
+    calls the node's function, through ``call`` here."""
 
     def __init__(self) -> None:
         super().__init__(result_builder=base.DictResult())
 
     async def call(self, name: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-        """Call node ``name``'s function ``fn``; override to time or record it."""
-        result = fn(**kwargs)
-        return await result if inspect.isawaitable(result) else result
+        """Call node ``name``'s function ``fn`` as Hamilton does (awaited if it is an ``async
+        def``); override to time or record it."""
+        return await fn(**kwargs) if inspect.iscoroutinefunction(fn) else fn(**kwargs)
 
     def do_node_execute(
         self, *, run_id: str, node_: Node, kwargs: dict[str, Any], task_id: str | None = None
