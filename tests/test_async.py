@@ -274,6 +274,21 @@ def test_async_nodes_run_only_on_the_local_engine(flow: Shell) -> None:
     assert "--engine local" in str(error)
 
 
+def test_async_nodes_and_parallelizable_ones_cannot_share_a_run(shell: Shell) -> None:
+    shell.ok(
+        "%%dataflow\nfrom hamilton.htypes import Collect, Parallelizable\n\n"
+        "async def n() -> int:\n    return 3\n\n"
+        "def item(n: int) -> Parallelizable[int]:\n    yield from range(n)\n\n"
+        "def squared(item: int) -> int:\n    return item * item\n\n"
+        "def total(squared: Collect[int]) -> int:\n    return sum(squared)\n"
+    )
+    error = shell.fails("%dataflow run total")
+    assert isinstance(error, EngineError)
+    assert "a run cannot compute both async def nodes (n) and Parallelizable[]" in str(error)
+    assert shell.ok("%dataflow run n") == 3  # once n is cached, the block runs on its own
+    assert shell.ok("%dataflow run total") == 0 + 1 + 4
+
+
 def test_the_export_runs_on_hamiltons_async_driver_and_its_tests_pass(
     flow: Shell, tmp_path: Path
 ) -> None:
