@@ -203,9 +203,7 @@ def test_ctrl_c_cancels_the_async_nodes_and_names_them(shell: Shell, where: str)
     )
     error = shell.fails(f"{where}%dataflow run slow fast")
     assert isinstance(error, KeyboardInterrupt)
-    assert "interrupted while these async nodes ran: slow; nothing it computed was cached" in str(
-        error
-    )
+    assert "interrupted while these nodes ran: slow; nothing it computed was cached" in str(error)
     assert hamilton_nb.session("dataflow").last_run is None
     assert shell.ok(f"{where}%dataflow run slow fast") == {"slow": 1, "fast": 2}
     report = hamilton_nb.session("dataflow").last_run
@@ -356,6 +354,5 @@ def test_async_nodes_in_a_jupyter_kernel(tmp_path: Path) -> None:
         "cell In[11], line 6: node 'broken' raised ValueError: the service said no"
     )
     assert printed[13] == (
-        "the run was interrupted while these async nodes ran: hang; nothing it computed was"
-        " cached\n"
+        "the run was interrupted while these nodes ran: hang; nothing it computed was cached\n"
     )

@@ -170,7 +170,7 @@ def run_to_end(
         return _on_helper_thread(main, wait)
     except KeyboardInterrupt as e:
         names = busy()
-        running = f" while these async nodes ran: {', '.join(names)}" if names else ""
+        running = f" while these nodes ran: {', '.join(names)}" if names else ""
         raise KeyboardInterrupt(
             f"the run was interrupted{running}; nothing it computed was cached"
         ) from e
