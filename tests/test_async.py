@@ -305,22 +305,28 @@ def test_the_export_runs_on_hamiltons_async_driver_and_its_tests_pass(
     assert done.returncode == 0 and "5 passed" in done.stdout, done.stdout + done.stderr
 
 
-def _kernel(cells: list[str], tmp_path: Path) -> list[str]:
-    """Run cells as a notebook in a real Jupyter kernel; each cell's printed text."""
+def _kernel(cells: list[str], tmp_path: Path) -> tuple[list[str], list[list[str]]]:
+    """Run cells as a notebook in a real Jupyter kernel; each cell's printed text, and the
+    text of what it displayed."""
     nb = new_notebook(cells=[new_code_cell(c) for c in cells])
     client = NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()
-    return [
+    printed = [
         "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         for cell in nb.cells
     ]
+    shown = [
+        [o.data["text/plain"] for o in cell.outputs if o.output_type == "display_data"]
+        for cell in nb.cells
+    ]
+    return printed, shown
 
 
 def test_async_nodes_in_a_jupyter_kernel(tmp_path: Path) -> None:
     report = "r = hamilton_nb.session().last_run\nprint(values, sorted(r.computed))"
-    printed = _kernel(
+    printed, shown = _kernel(
         [
             "%load_ext hamilton_nb\nimport asyncio, hamilton_nb\nfrom hamilton import async_driver",
             "print(asyncio.get_running_loop().is_running())",  # cells run inside the kernel's loop
@@ -341,6 +347,11 @@ def test_async_nodes_in_a_jupyter_kernel(tmp_path: Path) -> None:
             "    _thread.interrupt_main()\n    await asyncio.sleep(30)\n    return 1\n",
             "try:\n    %dataflow run hang --module hanging\nexcept KeyboardInterrupt as e:\n"
             "    print(e)",
+            "%%dataflow slow\nimport asyncio\n\n"
+            "async def a() -> int:\n    await asyncio.sleep(0.7)\n    return 1\n\n"
+            "async def b(a: int) -> int:\n    await asyncio.sleep(0.7)\n    return a + 1\n\n"
+            "def c(b: int) -> int:\n    return b + 1\n",
+            "value = %dataflow run c --module slow\nprint(value)",
         ],
         tmp_path,
     )
@@ -356,3 +367,6 @@ def test_async_nodes_in_a_jupyter_kernel(tmp_path: Path) -> None:
     assert printed[13] == (
         "the run was interrupted while these nodes ran: hang; nothing it computed was cached\n"
     )
+    # the progress of a run longer than a second, told from the kernel's thread as it runs
+    assert printed[15] == "3\n" and len(shown[15]) == 1
+    assert shown[15][0].startswith("3/3 nodes in ")
