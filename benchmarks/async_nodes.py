@@ -20,7 +20,8 @@ and, for the waits, a warm hamilton_nb run (every value from the cache) and the 
 written as sync ``def``s with ``time.sleep(0.2)`` (what they cost when they cannot wait
 together). The disk writes behind each run finish before the next starts. Wall time, median of
 the repetitions; the last column is the time over Hamilton's async driver's (which builds its
-graph from the module in each run, as a script does). Run as ``python benchmarks/async_nodes.py [--repeat N]``; it only prints.
+graph from the module in each run, as a script does). Run as
+``python benchmarks/async_nodes.py [--repeat N]``; it only prints.
 """
 
 from __future__ import annotations
