@@ -95,6 +95,13 @@ def test_async_and_sync_nodes_give_what_hamiltons_async_driver_gives(
     theirs = asyncio.run(_hamiltons(flow.module(), ALL, {"x": 1}))
     assert ours == theirs
     assert ours == {"fetched": 2, "other": 10, "doubled": 4, "summed": 14, "label": "sum=14"}
+    # the same from Python, with another input (so the async nodes run again)
+    _log(flow)  # what Hamilton's run logged
+    ours = flow.ok(
+        f"{where}import hamilton_nb\nhamilton_nb.session().run({ALL!r}, inputs={{'x': 5}})"
+    )
+    assert ours == asyncio.run(_hamiltons(flow.module(), ALL, {"x": 5}))
+    assert _log(flow) == sorted(ALL + ALL)  # ours, then Hamilton's
 
 
 def test_a_second_run_takes_every_awaited_value_from_the_cache(flow: Shell, where: str) -> None:
