@@ -18,9 +18,10 @@ Each is run, with a new ``seed`` input every time (the cache never answers), by
 
 and, for the waits, a warm hamilton_nb run (every value from the cache) and the same 10 nodes
 written as sync ``def``s with ``time.sleep(0.2)`` (what they cost when they cannot wait
-together). The disk writes behind each run finish before the next starts. Wall time, median of
-the repetitions; the last column is the time over Hamilton's async driver's (which builds its
-graph from the module in each run, as a script does). Run as
+together). The disk writes behind each run finish, and a full garbage collection runs, before
+the next starts (a collection during a run costs what the heap holds, and made the timings swing
+threefold). Wall time, median of the repetitions; the last column is the time over Hamilton's
+async driver's (which builds its graph from the module in each run, as a script does). Run as
 ``python benchmarks/async_nodes.py [--repeat N]``; it only prints.
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import tempfile
 import time
@@ -106,6 +108,7 @@ def median_time(
 ) -> float:
     times = []
     for seed in seeds:
+        gc.collect()  # a full collection, whose cost is the heap's, not the run's, kept out
         started = time.perf_counter()
         values = run(s, targets, seed)
         times.append(time.perf_counter() - started)
