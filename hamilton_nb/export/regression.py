@@ -12,7 +12,8 @@ from hamilton_nb.cache import values
 from hamilton_nb.cache.keys import Keys
 from hamilton_nb.errors import ExportError
 from hamilton_nb.export.files import format_code, generated
-from hamilton_nb.export.regression_template import COMPARE, HEADER
+from hamilton_nb.export.regression_template import ASYNC_RUN, COMPARE, HEADER, SYNC_RUN
+from hamilton_nb.run.hamilton import is_async
 from hamilton_nb.sessions.view import SessionView
 
 INLINE = 200  # characters of repr: larger expectations go to the data folder
@@ -99,9 +100,17 @@ def test_files(
             f"--tests: the inputs {', '.join(sorted(rest))} cannot be stored for the tests"
             f" ({type(e).__name__}: {e}). Nothing was exported."
         ) from e
+    graph = session.graph_for(config)
+    asynchronous = any(is_async(spec.hamilton) for spec in graph.nodes().values())
+    hamilton, run, helper = (
+        p.format(module=module) for p in (ASYNC_RUN if asynchronous else SYNC_RUN)
+    )
     code = (
         HEADER.format(
             module=module,
+            hamilton=hamilton,
+            run=run,
+            helper=helper,
             data=folder.name,
             workdir=_relative(workdir, module_path.parent),
             inputs=repr(small),

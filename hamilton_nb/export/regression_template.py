@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hamilton import driver
+{hamilton}
 
 # isort: split
 import {module}  # the exported module, beside this file
@@ -52,8 +52,7 @@ def results():
     here = os.getcwd()
     os.chdir(WORKDIR)
     try:
-        dr = driver.Builder().with_modules({module}).with_config(CONFIG).build()
-        yield dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
+        {run}
     finally:
         os.chdir(here)
 
@@ -61,7 +60,7 @@ def results():
 def _load_inputs():
     with open(DATA / "inputs.pkl", "rb") as f:
         return {{**INPUTS, **pickle.load(f)}}
-
+{helper}
 
 def _expected(node):
     if node in EXPECTED:
@@ -79,6 +78,26 @@ def _expected(node):
 def test_node_gives_what_the_notebook_computed(results, node):
     assert_same(results[node], _expected(node), node)
 '''
+
+# how the fixture runs the module: (the Hamilton import, the fixture's body, a helper), each
+# filled in with ``str.format(module=...)``
+SYNC_RUN = (
+    "from hamilton import driver",
+    "dr = driver.Builder().with_modules({module}).with_config(CONFIG).build()\n"
+    "        yield dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())",
+    "",
+)
+ASYNC_RUN = (
+    "import asyncio\n\nfrom hamilton import async_driver",
+    "yield asyncio.run(_execute())",
+    '''
+
+async def _execute():
+    """``{module}`` has async def nodes: Hamilton's async driver runs it, on a new event loop."""
+    dr = await async_driver.Builder().with_modules({module}).with_config(CONFIG).build()
+    return await dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
+''',
+)
 
 COMPARE = '''
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from hamilton_nb.analysis.cells import analyse, first_line
 from hamilton_nb.errors import ExportError
 from hamilton_nb.export.files import format_code, generated
+from hamilton_nb.run.hamilton import is_async
 from hamilton_nb.sessions.livemodule import is_dunder
 from hamilton_nb.sessions.records import CellRecord
 from hamilton_nb.sessions.view import SessionView
@@ -44,11 +45,21 @@ def render(session: SessionView, source: str, name: str | None = None) -> str:
     name = name or session.name
     doc = (
         f'"""Hamilton dataflow ``{name}``, exported from {source}.\n\n'
-        f"Build it with ``driver.Builder().with_modules({name}).build()``.\n"
+        f"{_build_it(session, name)}\n"
         '"""\n'
     )
     text = format_code(doc + "\n" + "\n".join(kept) + "\n\n\n" + body + "\n")
     return generated(text, source)
+
+
+def _build_it(session: SessionView, name: str) -> str:
+    """How the header says to run the module: Hamilton's async driver when it has async nodes."""
+    if any(is_async(spec.hamilton) for spec in session.graph.nodes().values()):
+        return (
+            "It has async def nodes: build it with\n"
+            f"``await async_driver.Builder().with_modules({name}).build()``."
+        )
+    return f"Build it with ``driver.Builder().with_modules({name}).build()``."
 
 
 def _notebook_imports(records: list[CellRecord]) -> list[str]:

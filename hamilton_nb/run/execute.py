@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
+from types import TracebackType
 from typing import Any, Protocol
 
 from hamilton.node import Node
@@ -17,6 +19,7 @@ from hamilton_nb.errors import EngineError, Location, NodeExecutionError, RunRef
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.ids import NodeName
 from hamilton_nb.run import blocks, spark
+from hamilton_nb.run.asyncrun import async_nodes, async_run
 from hamilton_nb.run.engines import Engine, Events
 from hamilton_nb.run.engines import engine as engine_named
 from hamilton_nb.run.hamilton import NodeExecutor, driver_for, quiet_hamilton, wired_nodes
@@ -79,14 +82,15 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
         self.events = events if events.progress is not None else None
         self.per_item = per_item
         self.item_seconds: list[tuple[str, float]] = []  # appended to from the items' threads
+        # each failure's traceback as it left the node: an asyncio task raising it again for
+        # each task that awaited it leaves on the error only the frames of the last one
+        self.tracebacks: dict[str, TracebackType | None] = {}
 
     def do_node_execute(
         self, *, run_id: str, node_: Node, kwargs: dict[str, Any], task_id: str | None = None
     ) -> Any:
         node_name = node_.name
-        if self.events is not None:
-            self.events.post("started", node_name)
-        started = time.perf_counter()
+        started = self.started(node_name)
         try:
             if self.send is None:
                 result = node_.callable(**kwargs)
@@ -98,20 +102,38 @@ class _Recorder(NodeExecutor):  # type: ignore[misc]
         except Exception as e:
             if isinstance(e, NodeFailed):
                 _keep_printed(self.outcome, node_name, e)
-            self.failures[node_name] = e
-            self.outcome.durations[node_name] = time.perf_counter() - started
+            self.failed(node_name, e, started)
             raise
         finally:
-            if self.events is not None:
-                self.events.post("finished", node_name)
-        if node_name in self.per_item:  # one call per item: no one value, the time adds up
-            self.item_seconds.append((node_name, seconds))
+            self.finished(node_name)
+        return self.record(node_name, result, seconds)
+
+    def started(self, name: str) -> float:
+        """Tell that node ``name`` starts; when it did."""
+        if self.events is not None:
+            self.events.post("started", name)
+        return time.perf_counter()
+
+    def failed(self, name: str, error: Exception, started: float) -> None:
+        self.failures[name] = error
+        self.tracebacks[name] = error.__traceback__
+        self.outcome.durations[name] = time.perf_counter() - started
+
+    def finished(self, name: str) -> None:
+        if self.events is not None:
+            self.events.post("finished", name)
+
+    def record(self, name: str, result: Any, seconds: float) -> Any:
+        """Keep what node ``name`` returned (a copy, apart from what the nodes after it do with
+        it) and how long it took; returns ``result``."""
+        if name in self.per_item:  # one call per item: no one value, the time adds up
+            self.item_seconds.append((name, seconds))
             return result
-        self.outcome.durations[node_name] = seconds
-        copied, kept = copy_for_cache(result)  # apart from what the nodes after it do with it
-        self.outcome.results[node_name] = kept
+        self.outcome.durations[name] = seconds
+        copied, kept = copy_for_cache(result)
+        self.outcome.results[name] = kept
         if not copied:
-            self.outcome.uncopied.add(node_name)
+            self.outcome.uncopied.add(name)
         return result
 
 
@@ -137,19 +159,26 @@ def execute(
     failures: dict[str, Exception] = {}
     given = {**{n: private_copy(v) for n, v in the_plan.loaded.items()}, **overrides}
     tasks = _tasks(graph, the_plan, given, engine)
+    nodes = wired_nodes(graph)
+    awaited = async_nodes(nodes, the_plan.compute, engine, tasks)
     events = Events(progress if tasks is None or progress is None else _OnceEach(progress))
     per_item = blocks.per_item(graph, the_plan.block)
     recorder = _Recorder(outcome, failures, engine, events, per_item)
-    chosen = (engine.adapters if tasks is None else engine.item_adapters)(recorder, events)
     # an input given for the run wins over a config value of its name (Hamilton refuses both)
     config = {k: v for k, v in config.items() if k not in the_plan.inputs}
-    dr, _ = driver_for(wired_nodes(graph), config, chosen, tasks)
     wanted = [n for n in the_plan.compute if n not in per_item]
+    if awaited:  # Hamilton's async driver, each node through the recorder
+        chosen: list[Any] = [recorder]
+        run = async_run(nodes, config, recorder, events.pump, wanted, given, the_plan.inputs)
+    else:
+        chosen = (engine.adapters if tasks is None else engine.item_adapters)(recorder, events)
+        dr, _ = driver_for(nodes, config, chosen, tasks)
+        run = partial(dr.execute, wanted, overrides=given, inputs=the_plan.inputs)
     if progress is not None:
         progress.start(len(the_plan.compute))
     try:
         with quiet_hamilton(), _deep_enough(len(the_plan.compute)):
-            returned = dr.execute(wanted, overrides=given, inputs=the_plan.inputs)
+            returned = run()
         if recorder not in chosen:  # the nodes ran elsewhere: their results came back
             _collect(returned, outcome, failures)
     except Exception as e:
@@ -171,7 +200,8 @@ def execute(
     failed = [n for n in the_plan.compute if n in failures]
     if failed:
         name = failed[0]  # the first in dependency order: what its descendants failed from
-        outcome.error = _node_error(graph, name, failures[name], locate)
+        tb = recorder.tracebacks.get(name, failures[name].__traceback__)
+        outcome.error = _node_error(graph, name, failures[name], tb, locate)
     return outcome
 
 
@@ -244,14 +274,14 @@ def _keep_printed(outcome: Outcome, name: str, sent: Timed | NodeFailed) -> None
 
 
 def _node_error(
-    graph: DataflowGraph, name: str, error: Exception, locate: Locate
+    graph: DataflowGraph, name: str, error: Exception, tb_at: TracebackType | None, locate: Locate
 ) -> NodeExecutionError:
     spec = graph.nodes()[NodeName(name)]
     if isinstance(error, NodeFailed):  # raised in another process: its frames came with it
         message, tb = str(error), error.frames
     else:
         message = f"node '{name}' raised {type(error).__name__}: {error}"
-        tb = frames(error.__traceback__)
+        tb = frames(tb_at)
     located = ((locate(file, fn, line), line, fn) for file, line, fn in tb)
     mine = [(f, line, fn, linecache.getline(f, line).strip()) for f, line, fn in located if f]
     last = mine[-1] if mine else None

@@ -17,16 +17,21 @@ against the installed version):
 - ``driver.TaskBasedGraphExecutor`` with ``execution.executors`` / ``execution.grouping``: what
   ``Builder().enable_dynamic_execution()`` builds, for graphs with ``Parallelizable[]`` /
   ``Collect[]`` nodes (the default executor refuses them).
+- ``async_driver.AsyncDriver`` / ``AsyncGraphAdapter`` with its ``adapter`` and ``graph``
+  replaced: what ``async_driver.Builder().build()`` builds, for runs of ``async def`` nodes
+  (the plain driver hands their coroutines on unawaited). ``Node.copy_with(callabl=...)`` puts
+  our call around each node's function.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from hamilton import driver
+from hamilton import async_driver, base, driver
 from hamilton.execution import executors, grouping
 from hamilton.function_modifiers.base import NodeTransformer, get_node_decorators, resolve_nodes
 from hamilton.function_modifiers.macros import pipe_output
@@ -125,6 +130,50 @@ def driver_for(
     )
     dr.graph = fn_graph
     return dr, adapter_set
+
+
+def is_async(node_: Node) -> bool:
+    """Whether ``node_`` needs Hamilton's async driver: its function, or the function it was
+    made from (through a decorator), is an ``async def``."""
+    made_from = node_.originating_functions or ()
+    return any(inspect.iscoroutinefunction(f) for f in (node_.callable, *made_from))
+
+
+class AsyncNodeExecutor(async_driver.AsyncGraphAdapter):  # type: ignore[misc]
+    """Hamilton's async adapter: each node an asyncio task that awaits the tasks it reads, then
+    calls the node's function, through ``call`` here."""
+
+    def __init__(self) -> None:
+        super().__init__(result_builder=base.DictResult())
+
+    async def call(self, name: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        """Call node ``name``'s function ``fn`` as Hamilton does (awaited if it is an ``async
+        def``); override to time or record it."""
+        return await fn(**kwargs) if inspect.iscoroutinefunction(fn) else fn(**kwargs)
+
+    def do_node_execute(
+        self, *, run_id: str, node_: Node, kwargs: dict[str, Any], task_id: str | None = None
+    ) -> Any:
+        fn, name = node_.callable, node_.name
+
+        async def called(**awaited: Any) -> Any:
+            return await self.call(name, fn, awaited)
+
+        called.__name__ = getattr(fn, "__name__", name)
+        mine = node_.copy_with(callabl=called)
+        return super().do_node_execute(run_id=run_id, node_=mine, kwargs=kwargs, task_id=task_id)
+
+
+def async_driver_for(
+    nodes: dict[str, Node], config: Mapping[str, Any], executor: AsyncNodeExecutor
+) -> async_driver.AsyncDriver:
+    """Hamilton's async driver over already wired nodes, each run through ``executor``; its
+    ``execute`` is a coroutine (it needs a running event loop)."""
+    with quiet_hamilton():
+        dr = async_driver.AsyncDriver(dict(config), result_builder=base.DictResult())
+    dr.adapter = LifecycleAdapterSet(executor)
+    dr.graph = FunctionGraph(nodes, dict(config), dr.adapter)
+    return dr
 
 
 @contextmanager

@@ -198,6 +198,7 @@ class Session:
             engine: where the nodes to compute run: "local" (in the kernel), "threads",
                 "processes", "dask" or "ray" (see ``hamilton_nb.run.engines``). The cache is the
                 same for all: cached nodes are not sent anywhere, results come back to it.
+                A run that computes an ``async def`` node needs "local" (``run.asyncrun``).
             workers: the engine's number of workers (default: one per core).
             address: a Dask scheduler's or Ray cluster's address (default: a local one).
             progress: told about each node as it runs (default: the notebook's progress bar).
