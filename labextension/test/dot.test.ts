@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Drawing, LARGE, buildDot, drawingFor, elementOf, quote, targetLabel } from "../widget/dot";
+import { Drawing, LABEL_CHARS, LARGE, buildDot, drawingFor, elementOf, quote, shorten, targetLabel } from "../widget/dot";
 import { SHOP, picture } from "./pictures";
 
 const ALL = { lineageOnly: false, collapsed: new Set<string>() };
@@ -159,4 +159,54 @@ test("cell ids and names with a trailing backslash, a quote or a line break stay
   assert.deepEqual([...d.clusters.values()], ["a\\", 'q"', "two\nlines"]);
   const folded = buildDot(p, null, new Set(["a\\"]));
   assert.ok(folded.dot.includes('c0 [id=c0 label="cell a\\\\\\n1 nodes"]'));
+});
+
+/** customers and its columns a, b (one group), then total of a; inputs n. */
+function extracted(): ReturnType<typeof picture> {
+  const p = picture([["load", ["customers", "a", "b"]], ["report", ["total"]]], [
+    ["n", "customers"], ["customers", "a"], ["customers", "b"], ["a", "total"],
+  ], ["n"]);
+  for (const n of p.nodes.slice(0, 3)) {
+    n.group = "customers";
+    n.origin = { function: "customers", decorators: ["extract_columns"], text: "", source_line: null };
+  }
+  return p;
+}
+
+test("the nodes of one decorated function are a cluster inside their cell, named by it", () => {
+  const d = buildDot(extracted(), null, new Set());
+  const dot = lines(d.dot);
+  assert.ok(dot.includes('id=q0 label="customers · @extract_columns" style="rounded,dotted" fontsize=10 fontname=Helvetica'), d.dot);
+  assert.deepEqual([...d.groups], [["q0", "customers"]]);
+  assert.ok(dot.indexOf("subgraph cluster_g0 {") > dot.indexOf("subgraph cluster_0 {"));
+});
+
+test("a folded group is one node; edges to its nodes join it once", () => {
+  const d = buildDot(extracted(), null, new Set(), { folded: new Set(["customers"]) });
+  assert.deepEqual(d.nodes.get("g0"), { kind: "group", group: "customers" });
+  assert.ok(d.dot.includes('g0 [id=g0 label="customers · @extract_columns\\n3 nodes"]'));
+  assert.equal(elementOf(d, "a"), undefined);
+  assert.deepEqual([...d.edges.values()].map((e) => [targetLabel(e.from), targetLabel(e.to)]), [
+    ["n", "customers (folded)"],
+    ["customers (folded)", "total"],
+  ]);
+});
+
+test("long names and types are shortened in the middle; short ones are kept", () => {
+  assert.equal(shorten("short_name"), "short_name");
+  const long = "a_very_long_node_name_that_goes_on_and_on";
+  assert.equal(shorten(long).length, LABEL_CHARS);
+  assert.equal(shorten(long), "a_very_long_node_n…on_and_on");
+});
+
+test("the direction is the view's, else the one the graph's shape suits", () => {
+  assert.ok(buildDot(SHOP, null, new Set(), { rankdir: "LR" }).dot.includes("rankdir=LR"));
+  assert.equal(drawingFor(SHOP, { ...ALL, rankdir: "LR" }, "").rankdir, "LR");
+});
+
+test("a function that config turns off is drawn greyed in its cell, with the condition", () => {
+  const p = extracted();
+  p.disabled = [{ function: "total__fitted", cell: "report", condition: "score=fitted" }];
+  const d = buildDot(p, null, new Set());
+  assert.ok(d.dot.includes('d0 [id=d0 label="total__fitted\\noff: score=fitted" style="rounded,dashed"'), d.dot);
 });

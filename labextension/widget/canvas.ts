@@ -39,12 +39,14 @@ function decorate(canvas: HTMLElement, drawing: Drawing): void {
   });
 }
 
-/** What a click on the canvas asks for: select a node, open a collapsed cell, or fold a cell
- * (a click on its cluster's label). */
+/** What a click on the canvas asks for: select a node, open a collapsed cell or a folded group,
+ * or fold a cell or a group (a click on its cluster's label). */
 export type Click =
   | { kind: "select"; name: string }
   | { kind: "open"; cell: string }
-  | { kind: "fold"; cell: string };
+  | { kind: "fold"; cell: string }
+  | { kind: "open-group"; group: string }
+  | { kind: "fold-group"; group: string };
 
 /** What a click asks for, from the ids of the cluster whose label was clicked and of the node
  * clicked (either may be missing). */
@@ -55,10 +57,13 @@ export function clickFor(
 ): Click | null {
   if (clusterId !== undefined) {
     const cell = drawing.clusters.get(clusterId);
+    const group = drawing.groups.get(clusterId);
+    if (group !== undefined) return { kind: "fold-group", group };
     return cell === undefined ? null : { kind: "fold", cell };
   }
   const node = nodeId === undefined ? undefined : drawing.nodes.get(nodeId);
   if (node === undefined) return null;
+  if (node.kind === "group") return { kind: "open-group", group: node.group };
   return node.kind === "node" ? { kind: "select", name: node.name } : { kind: "open", cell: node.cell };
 }
 
