@@ -208,5 +208,5 @@ test("a function that config turns off is drawn greyed in its cell, with the con
   const p = extracted();
   p.disabled = [{ function: "total__fitted", cell: "report", condition: "score=fitted" }];
   const d = buildDot(p, null, new Set());
-  assert.ok(d.dot.includes('d0 [id=d0 label="total__fitted\\noff: score=fitted" style="rounded,dashed"'), d.dot);
+  assert.ok(d.dot.includes('d0 [id=d0 label="total__fitted\\ndisabled by config\\n(score=fitted)" style="rounded,dashed"'), d.dot);
 });

@@ -170,7 +170,7 @@ export function buildDot(
     }
     for (const d of disabled) {
       const id = `d${(p.disabled ?? []).indexOf(d)}`;
-      const label = quote(shorten(d.function), shorten(`off: ${d.condition}`));
+      const label = quote(shorten(d.function), "disabled by config", shorten(`(${d.condition})`));
       body.push(`${id} [id=${id} label=${label} style="rounded,dashed" fontcolor=gray40 color=gray60]`);
     }
     body.push("}");
