@@ -29,6 +29,10 @@ function decorate(canvas: HTMLElement, drawing: Drawing): void {
     icon.setAttribute("class", "hnb-icon");
     label.insertBefore(icon, label.firstChild);
   });
+  for (const [id, tip] of drawing.disabled) {
+    const title = canvas.querySelector(`g#${id} title`);
+    if (title !== null) title.textContent = tip;
+  }
   canvas.querySelectorAll("g.cluster text").forEach((label) => label.classList.add("hnb-cluster-label"));
   // Graphviz titles an edge by the DOT names of its ends, which are ids: the tip shows names
   canvas.querySelectorAll("g.edge").forEach((g) => {

@@ -29,6 +29,8 @@ export interface Drawing {
   edges: Map<string, EdgeEnds>;
   /** The id of each g.cluster element of an open group -> the group (its function). */
   groups: Map<string, string>;
+  /** The id of each g.node element of a function config turns off -> its tip. */
+  disabled: Map<string, string>;
   /** The direction of the layout. */
   rankdir: Direction;
 }
@@ -112,6 +114,7 @@ export function buildDot(
   const clusters = new Map<string, string>();
   const groups = new Map<string, string>();
   const edges = new Map<string, EdgeEnds>();
+  const disabledTips = new Map<string, string>();
   const drawnAs = new Map<string, { id: string; target: Target }>(); // by node name
   const place = (id: string, target: Target, names: string[]) => {
     nodes.set(id, target);
@@ -170,6 +173,7 @@ export function buildDot(
     }
     for (const d of disabled) {
       const id = `d${(p.disabled ?? []).indexOf(d)}`;
+      disabledTips.set(id, `${d.function}: disabled by config (${d.condition})`);
       const label = quote(shorten(d.function), "disabled by config", shorten(`(${d.condition})`));
       body.push(`${id} [id=${id} label=${label} style="rounded,dashed" fontcolor=gray40 color=gray60]`);
     }
@@ -197,7 +201,7 @@ export function buildDot(
     `node [fontname=Helvetica fontsize=${FONT_SIZE} shape=box style="rounded,filled"]`,
   ];
   if (nodes.size > LARGE) head.push("graph [mclimit=0.2 nslimit=2 nslimit1=2]");
-  return { dot: [...head, ...body, "}"].join("\n"), nodes, clusters, edges, groups, rankdir };
+  return { dot: [...head, ...body, "}"].join("\n"), nodes, clusters, edges, groups, disabled: disabledTips, rankdir };
 }
 
 /** The drawing for the user's view: with ``selected``'s lineage only when asked for, in the
