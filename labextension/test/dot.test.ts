@@ -186,6 +186,7 @@ test("a folded group is one node; edges to its nodes join it once", () => {
   assert.deepEqual(d.nodes.get("g0"), { kind: "group", group: "customers" });
   assert.ok(d.dot.includes('g0 [id=g0 label="customers · @extract_columns\\n3 nodes"]'));
   assert.equal(elementOf(d, "a"), undefined);
+  assert.equal(d.drawnAs.get("a"), "g0"); // the first view can still open on it
   assert.deepEqual([...d.edges.values()].map((e) => [targetLabel(e.from), targetLabel(e.to)]), [
     ["n", "customers (folded)"],
     ["customers (folded)", "total"],

@@ -31,6 +31,9 @@ export interface Drawing {
   groups: Map<string, string>;
   /** The id of each g.node element of a function config turns off -> its tip. */
   disabled: Map<string, string>;
+  /** Each drawn node's name -> the element that draws it: its own, or its folded group's or
+   * collapsed cell's. */
+  drawnAs: Map<string, string>;
   /** The direction of the layout. */
   rankdir: Direction;
 }
@@ -201,7 +204,8 @@ export function buildDot(
     `node [fontname=Helvetica fontsize=${FONT_SIZE} shape=box style="rounded,filled"]`,
   ];
   if (nodes.size > LARGE) head.push("graph [mclimit=0.2 nslimit=2 nslimit1=2]");
-  return { dot: [...head, ...body, "}"].join("\n"), nodes, clusters, edges, groups, disabled: disabledTips, rankdir };
+  return { dot: [...head, ...body, "}"].join("\n"), nodes, clusters, edges, groups, disabled: disabledTips, rankdir,
+    drawnAs: new Map([...drawnAs].map(([name, at]) => [name, at.id])) };
 }
 
 /** The drawing for the user's view: with ``selected``'s lineage only when asked for, in the

@@ -42,14 +42,16 @@ export function union(boxes: Iterable<Box>): Box | null {
 }
 
 function shapeBox(g: Element): Box | null {
-  const ellipse = g.querySelector("ellipse");
-  if (ellipse !== null) {
-    const [cx, cy, rx, ry] = ["cx", "cy", "rx", "ry"].map((a) => Number(ellipse.getAttribute(a) ?? 0));
-    return { x: cx - rx, y: cy - ry, width: 2 * rx, height: 2 * ry };
+  for (const shape of g.children) {
+    if (shape.tagName === "ellipse") {
+      const [cx, cy, rx, ry] = ["cx", "cy", "rx", "ry"].map((a) => Number(shape.getAttribute(a) ?? 0));
+      return { x: cx - rx, y: cy - ry, width: 2 * rx, height: 2 * ry };
+    }
+    if (shape.tagName === "path" || shape.tagName === "polygon") {
+      return boxOfPairs(numbers(shape.getAttribute("d") ?? shape.getAttribute("points")));
+    }
   }
-  const shape = g.querySelector("path, polygon");
-  if (shape === null) return null;
-  return boxOfPairs(numbers(shape.getAttribute("d") ?? shape.getAttribute("points")));
+  return null;
 }
 
 /** The size of the drawing (units) and each drawn node's box, by its element's id. */

@@ -61,32 +61,46 @@ export function shownPart(left: number, top: number, room: { width: number; heig
 }
 
 /** The canvas's scale and scroll. Until the user zooms, each new layout opens as the first
- * view does; afterwards later layouts keep the user's zoom. */
+ * view does; afterwards later layouts keep the user's zoom. The canvas's size is measured
+ * before a new drawing goes in and its scroll is known from what this class set or the
+ * scroll events read, so nothing here makes the browser lay out a drawing it just changed. */
 export class Zoom {
   scale = 1;
   layout: Layout = { width: 0, height: 0, boxes: new Map() };
   private chosen = false; // the user zoomed or fitted
+  private room = { width: 0, height: 0 };
+  private left = 0;
+  private top = 0;
 
   constructor(
     private readonly canvas: HTMLElement,
     private readonly changed: () => void
   ) {}
 
-  private get room(): { width: number; height: number } {
-    return { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+  /** The canvas's size, read while its layout is clean (before a new drawing goes in). */
+  measure(): void {
+    this.room = { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
+  }
+
+  /** The user scrolled. */
+  scrolled(): void {
+    this.left = this.canvas.scrollLeft;
+    this.top = this.canvas.scrollTop;
+    this.changed();
   }
 
   /** After a new layout: open on the boxes of ``focus`` (units) unless the user chose a zoom,
    * then keep it. */
   drawn(layout: Layout, focus: Box[]): void {
     this.layout = layout;
-    if (!this.chosen && this.canvas.clientWidth > 0) {
+    if (!this.chosen && this.room.width > 0) {
       this.scale = openingScale(fitScale(this.room, layout.width, layout.height));
       this.apply();
-      this.show(focus);
+      this.show(focus, true); // the new drawing is laid out once, in the next frame, not here
       return;
     }
-    this.apply();
+    this.apply(); // the browser keeps (and clamps) the scroll
+    this.changed();
   }
 
   /** Whether the whole drawing is in view. */
@@ -96,7 +110,8 @@ export class Zoom {
   }
 
   step(direction: 1 | -1): void {
-    const middle = shownPart(this.canvas.scrollLeft, this.canvas.scrollTop, this.room, this.scale);
+    this.measure();
+    const middle = this.shown();
     this.chosen = true;
     this.scale = zoomed(this.scale, direction);
     this.apply();
@@ -105,33 +120,49 @@ export class Zoom {
 
   /** The whole drawing in view (labels hidden if that makes them too small). */
   fit(): void {
+    this.measure();
     this.chosen = true;
     this.scale = fitScale(this.room, this.layout.width, this.layout.height);
     this.apply();
+    this.scrollTo(0, 0);
   }
 
   /** Scrolls so that ``box`` (units) is in the middle of the canvas. */
   centreOn(box: Box): void {
     const by = centring(box, this.room, this.scale);
-    this.canvas.scrollLeft = by.left;
-    this.canvas.scrollTop = by.top;
+    this.scrollTo(by.left, by.top);
+  }
+
+  /** Scrolls to ``left``, ``top`` (px); for a new drawing, in the next frame: setting a scroll
+   * makes the browser lay the whole drawing out at once. */
+  private scrollTo(left: number, top: number, later = false): void {
+    const k = PX_PER_UNIT * this.scale;
+    // clamped as the browser will, so the minimap is right without reading it back
+    this.left = Math.max(0, Math.min(left, this.layout.width * k - this.room.width));
+    this.top = Math.max(0, Math.min(top, this.layout.height * k - this.room.height));
+    const write = () => {
+      this.canvas.scrollLeft = this.left;
+      this.canvas.scrollTop = this.top;
+    };
+    if (later) requestAnimationFrame(write);
+    else write();
     this.changed();
   }
 
   /** Centres the boxes, or the first of them when all do not fit; none: the top left. */
-  private show(boxes: Box[]): void {
+  private show(boxes: Box[], later: boolean): void {
     const all = union(boxes);
     const room = shownPart(0, 0, this.room, this.scale);
-    if (all === null) this.centreOn({ ...room, x: 0, y: 0 });
-    else if (all.width <= room.width && all.height <= room.height) this.centreOn(all);
-    else this.centreOn(boxes[0]);
+    const box = all === null ? null : all.width <= room.width && all.height <= room.height ? all : boxes[0];
+    const by = box === null ? { left: 0, top: 0 } : centring(box, this.room, this.scale);
+    this.scrollTo(by.left, by.top, later);
   }
 
   /** Scrolls the drawn node ``id`` to the middle, when it is not in view. */
   reveal(id: string): void {
     const box = this.layout.boxes.get(id);
     if (box === undefined) return;
-    const shown = shownPart(this.canvas.scrollLeft, this.canvas.scrollTop, this.room, this.scale);
+    const shown = this.shown();
     const inside =
       box.x >= shown.x && box.y >= shown.y && box.x + box.width <= shown.x + shown.width &&
       box.y + box.height <= shown.y + shown.height;
@@ -140,7 +171,7 @@ export class Zoom {
 
   /** The part of the drawing in view (units). */
   shown(): Box {
-    return shownPart(this.canvas.scrollLeft, this.canvas.scrollTop, this.room, this.scale);
+    return shownPart(this.left, this.top, this.room, this.scale);
   }
 
   private apply(): void {
@@ -150,6 +181,5 @@ export class Zoom {
     svg.style.width = `${this.layout.width * k}px`;
     svg.style.height = `${this.layout.height * k}px`;
     this.canvas.classList.toggle("hnb-small", labelPx(this.scale) < LEGIBLE_PX);
-    this.changed();
   }
 }

@@ -12,7 +12,7 @@ import type { Model, Picture, PictureNode } from "./model";
 import { renderPanel } from "./panel";
 import { restyle } from "./restyle";
 import { Frame, buildFrame, showMessage } from "./toolbar";
-import { Zoom } from "./view";
+import { LEGIBLE_PX, Zoom, labelPx } from "./view";
 
 const ARROWS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"]);
 
@@ -42,12 +42,13 @@ class DagWidget {
     // a new layout only when the structure or the view changed; states alone are a restyle
     if (this.drawing === null || next.dot !== this.drawing.dot) {
       const engine = await layoutEngine();
+      this.zoom.measure(); // before the new drawing makes the canvas's layout dirty
       paint(this.frame.canvas, next, engine); // from here to the restyle's end in one go
       this.drawing = next;
       const svg = this.frame.canvas.querySelector("svg");
       const layout = svg === null ? { width: 0, height: 0, boxes: new Map<string, Box>() } : readLayout(svg);
       const focus = openingNodes(this.drawn, p, this.model.get("selected"))
-        .flatMap((name) => layout.boxes.get(elementOf(next, name) ?? "") ?? []);
+        .flatMap((name) => layout.boxes.get(next.drawnAs.get(name) ?? "") ?? []);
       this.drawn = p;
       this.zoom.drawn(layout, focus);
       const vertical = next.rankdir === "TB";
@@ -89,7 +90,7 @@ class DagWidget {
     }
     const whole = this.zoom.whole();
     this.minimap.update(this.zoom.layout, this.zoom.shown(), !whole, marked);
-    const small = this.frame.canvas.classList.contains("hnb-small");
+    const small = labelPx(this.zoom.scale) < LEGIBLE_PX;
     this.frame.hint.textContent = small
       ? "labels hidden at this zoom: zoom in (+) or hover a node"
       : whole
@@ -194,7 +195,7 @@ function render({ model, el }: { model: Model; el: HTMLElement }): () => void {
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      widget.mapChanged();
+      widget.zoom.scrolled();
     });
   });
   frame.search.addEventListener("input", () => widget.search());

@@ -81,7 +81,8 @@ def test_the_38_node_example_opens_legible_with_a_minimap_groups_and_origins(
     # the notebook ends under --config score="fitted": the rule is drawn, greyed, as off
     off = page.locator(".hnb-canvas g.node", has_text="risk_score__rules")
     expect(off).to_contain_text(re.compile(r"disabled by config\s*\(score!=fitted\)"))
-    expect(off.locator("title")).to_have_text("risk_score__rules: disabled by config (score!=fitted)")
+    tip = "risk_score__rules: disabled by config (score!=fitted)"
+    expect(off.locator("title")).to_have_text(tip)
 
     # a column of @extract_columns: the panel says what produced it, its line marked
     node(page, "usage_m1").click()
@@ -93,7 +94,8 @@ def test_the_38_node_example_opens_legible_with_a_minimap_groups_and_origins(
     shot(page, "38-extracted-column")
 
     # the group folds into one node and opens again
-    label = page.locator(".hnb-canvas g.cluster text.hnb-cluster-label", has_text="@extract_columns")
+    labels = page.locator(".hnb-canvas g.cluster text.hnb-cluster-label")
+    label = labels.filter(has_text="@extract_columns")
     label.click()
     folded = page.locator(".hnb-canvas g.node.hnb-state-group")
     expect(folded).to_have_count(1)
@@ -103,6 +105,14 @@ def test_the_38_node_example_opens_legible_with_a_minimap_groups_and_origins(
     folded.click()
     expect(node(page, "usage_m1")).to_have_count(1)
     expect(folded).to_have_count(0)
+
+    # hover names the node in full; the keyboard moves along edges and to the search
+    node(page, "usage_m1").hover()
+    expect(page.locator(".hnb-card")).to_contain_text("usage_m1: pandas.Series")
+    page.keyboard.press("ArrowUp")  # top-down: up is what it depends on
+    expect(panel.locator(".hnb-name")).to_have_text("customers")
+    page.keyboard.press("/")
+    expect(page.locator(".hnb-search")).to_be_focused()
 
 
 def flow(n: int, cells: int) -> list[str]:
@@ -131,7 +141,8 @@ def flow(n: int, cells: int) -> list[str]:
 def test_a_300_node_flow_opens_legible_and_its_minimap_moves_the_view(
     page: Page, lab: JupyterProcess
 ) -> None:
-    cells = ["%load_ext hamilton_nb\nimport pandas as pd", *flow(300, 10), "%dataflow show --module big"]
+    cells = ["%load_ext hamilton_nb\nimport pandas as pd", *flow(300, 10)]
+    cells.append("%dataflow show --module big")
     run_notebook(page, lab, "big.ipynb", cells)
     expect(page.locator(".hnb-title")).to_have_text("big: 305 nodes", timeout=SLOW)
     page.locator(".hnb-root").scroll_into_view_if_needed()
