@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Drawing, LABEL_CHARS, LARGE, buildDot, drawingFor, elementOf, quote, shorten, targetLabel } from "../widget/dot";
+import { Drawing, LABEL_CHARS, LARGE, ORTHOGONAL, buildDot, drawingFor, elementOf, quote, shorten, targetLabel } from "../widget/dot";
 import { SHOP, picture } from "./pictures";
 
 const ALL = { lineageOnly: false, collapsed: new Set<string>() };
@@ -12,7 +12,7 @@ test("the full view draws each cell as a cluster with an id, inputs outside as e
   const d = buildDot(SHOP, null, new Set());
   assert.deepEqual(lines(d.dot), [
     "digraph dataflow {",
-    "graph [nodesep=0.25 rankdir=TB ranksep=0.4]",
+    "graph [nodesep=0.25 rankdir=TB ranksep=0.4 splines=ortho]",
     'node [fontname=Helvetica fontsize=11 shape=box style="rounded,filled"]',
     "subgraph cluster_0 {",
     'id=k0 label="cell load" style=dashed fontsize=10 fontname=Helvetica',
@@ -135,6 +135,12 @@ test("a node whose value the latest run changed shows the gist on a third line",
   const d = lines(buildDot(ran, null, new Set()).dot);
   assert.ok(d.includes('n1 [id=n1 label="clean\\nint\\nΔ rows 9 → 5; \\"a\\" dropped"]'), d.join("\n"));
   assert.ok(d.includes('n0 [id=n0 label="raw\\nint"]')); // unchanged: two lines, as before
+});
+
+test("a small graph's edges are orthogonal, a big one's splines (the router's time)", () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `f_${i}`);
+  assert.ok(buildDot(picture([["c", names(ORTHOGONAL)]], []), null, new Set()).dot.includes("splines=ortho"));
+  assert.ok(!buildDot(picture([["c", names(ORTHOGONAL + 1)]], []), null, new Set()).dot.includes("splines"));
 });
 
 test("a big graph gets fewer layout passes so that it lays out in time", () => {

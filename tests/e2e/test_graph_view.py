@@ -157,3 +157,10 @@ def test_a_300_node_flow_opens_legible_and_its_minimap_moves_the_view(
     assert page.evaluate(LABEL_SIZES) == []
     expect(page.locator(".hnb-hint")).to_contain_text("labels hidden")
     shot(page, "300-fit")
+    # the direction, chosen from the graph's shape, turns on the toolbar: a new layout
+    turn = page.locator(".hnb-bar .hnb-direction")
+    expect(turn).to_have_text("⇅ top-down")
+    turn.click()
+    expect(turn).to_have_text("⇄ left-right")
+    expect(page.locator(".hnb-canvas svg")).to_be_attached()
+    shot(page, "300-left-right")
