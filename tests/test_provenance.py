@@ -82,6 +82,31 @@ def test_parameterized_checked_and_configured_nodes_name_their_origin(
     assert (origin["text"], origin["source_line"]) == (text, line)
 
 
+PIPED = """%%dataflow shop --quiet
+from hamilton.function_modifiers import pipe_input, step, value
+
+
+def _add(v: int, k: int = 1) -> int:
+    return v + k
+
+
+@pipe_input(
+    step(_add, k=value(2)).named("plus_two"),
+)
+def piped(start: int) -> int:
+    return start
+"""
+
+
+def test_a_pipe_step_says_which_function_it_is_a_step_of(shell: Shell) -> None:
+    shell.ok(PIPED, "c2")
+    nodes = {n["name"]: n for n in hamilton_nb.session("shop").widget().graph["nodes"]}
+    origin = nodes["piped.plus_two"]["origin"]
+    assert origin["text"] == "step `plus_two` of `piped` by @pipe_input"
+    assert origin["source_line"] == 2  # the line that names the step
+    assert nodes["piped.plus_two"]["group"] == "piped"
+
+
 def test_a_plain_function_has_no_origin_nor_group(shell: Shell) -> None:
     plain = _nodes(shell)["plain"]
     assert plain["origin"] is None and plain["group"] is None
