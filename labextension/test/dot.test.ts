@@ -15,12 +15,12 @@ test("the full view draws each cell as a cluster with an id, inputs outside as e
     "graph [nodesep=0.25 rankdir=TB ranksep=0.4 splines=ortho]",
     'node [fontname=Helvetica fontsize=11 shape=box style="rounded,filled"]',
     "subgraph cluster_0 {",
-    'id=k0 label="cell load" style=dashed fontsize=10 fontname=Helvetica',
+    'id=k0 label="cell load" style=dashed fontsize=11 fontname=Helvetica',
     'n0 [id=n0 label="raw\\nint"]',
     'n1 [id=n1 label="clean\\nint"]',
     "}",
     "subgraph cluster_1 {",
-    'id=k1 label="cell report" style=dashed fontsize=10 fontname=Helvetica',
+    'id=k1 label="cell report" style=dashed fontsize=11 fontname=Helvetica',
     'n2 [id=n2 label="total\\nint"]',
     'n3 [id=n3 label="count\\nint"]',
     "}",
@@ -123,8 +123,8 @@ test("cells are named by the label the kernel gives (prompt and functions), else
   const named = structuredClone(SHOP);
   named.cells[0].label = "In [3] · raw, clean";
   const d = lines(buildDot(named, null, new Set()).dot);
-  assert.ok(d.includes('id=k0 label="In [3] · raw, clean" style=dashed fontsize=10 fontname=Helvetica'));
-  assert.ok(d.includes('id=k1 label="cell report" style=dashed fontsize=10 fontname=Helvetica'));
+  assert.ok(d.includes('id=k0 label="In [3] · raw, clean" style=dashed fontsize=11 fontname=Helvetica'));
+  assert.ok(d.includes('id=k1 label="cell report" style=dashed fontsize=11 fontname=Helvetica'));
   const folded = lines(buildDot(named, null, new Set(["load"])).dot);
   assert.ok(folded.includes('c0 [id=c0 label="In [3] · raw, clean\\n2 nodes"]'), folded.join("\n"));
 });
@@ -182,7 +182,7 @@ function extracted(): ReturnType<typeof picture> {
 test("the nodes of one decorated function are a cluster inside their cell, named by it", () => {
   const d = buildDot(extracted(), null, new Set());
   const dot = lines(d.dot);
-  assert.ok(dot.includes('id=q0 label="customers · @extract_columns" style="rounded,dotted" fontsize=10 fontname=Helvetica'), d.dot);
+  assert.ok(dot.includes('id=q0 label="customers · @extract_columns" style="rounded,dotted" fontsize=11 fontname=Helvetica'), d.dot);
   assert.deepEqual([...d.groups], [["q0", "customers"]]);
   assert.ok(dot.indexOf("subgraph cluster_g0 {") > dot.indexOf("subgraph cluster_0 {"));
 });

@@ -143,7 +143,7 @@ export function buildDot(
     }
     groups.set(`q${g}`, group);
     body.push(`subgraph cluster_g${g} {`);
-    body.push(`id=q${g} label=${quote(groupLabel(nodesOf))} style="rounded,dotted" fontsize=10 fontname=Helvetica`);
+    body.push(`id=q${g} label=${quote(groupLabel(nodesOf))} style="rounded,dotted" fontsize=${FONT_SIZE} fontname=Helvetica`);
     for (const at of members) {
       place(`n${at}`, { kind: "node", name: p.nodes[at].name }, [p.nodes[at].name]);
       body.push(nodeLine(`n${at}`, p.nodes[at]));
@@ -161,7 +161,7 @@ export function buildDot(
     if (members.length === 0 && disabled.length === 0) return;
     clusters.set(`k${i}`, cell.id);
     body.push(`subgraph cluster_${i} {`);
-    body.push(`id=k${i} label=${quote(cellName(cell))} style=dashed fontsize=10 fontname=Helvetica`);
+    body.push(`id=k${i} label=${quote(cellName(cell))} style=dashed fontsize=${FONT_SIZE} fontname=Helvetica`);
     // the nodes of one function, in the cell's order; a group of one is drawn as a node
     const byGroup = new Map<string, number[]>();
     for (const at of members) {

@@ -16,13 +16,13 @@ from tests.jupyter_process import JupyterProcess
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "notebooks" / "iterate_at_scale.ipynb"
 
-# the on-screen size (CSS px) of each node label drawn in the canvas's visible part: its
-# computed font size (SVG units) times the SVG's current scale to the screen
+# the on-screen size (CSS px) of each node and cluster label drawn in the canvas's visible
+# part: its computed font size (SVG units) times the SVG's current scale to the screen
 LABEL_SIZES = """() => {
     const canvas = document.querySelector('.hnb-canvas');
     const view = canvas.getBoundingClientRect();
     const sizes = [];
-    for (const text of canvas.querySelectorAll('g.node text')) {
+    for (const text of canvas.querySelectorAll('g.node text, g.cluster text')) {
         if (getComputedStyle(text).display === 'none') continue;
         const box = text.getBoundingClientRect();
         const inView = box.right > view.left && box.left < view.right
