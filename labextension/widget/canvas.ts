@@ -15,8 +15,18 @@ export function layoutEngine(): Promise<Graphviz> {
 /** Lays ``drawing`` out and puts it in ``canvas`` in place of what was there. Synchronous, so
  * the caller can restyle it before the browser shows a frame or a MutationObserver sees it. */
 export function paint(canvas: HTMLElement, drawing: Drawing, engine: Graphviz): void {
-  canvas.innerHTML = engine.layout(drawing.dot, "svg", "dot");
+  canvas.innerHTML = layout(drawing.dot, engine);
   decorate(canvas, drawing);
+}
+
+/** The SVG of ``dot``; if Graphviz's orthogonal router fails on it, with spline edges. */
+function layout(dot: string, engine: Graphviz): string {
+  try {
+    return engine.layout(dot, "svg", "dot");
+  } catch (error) {
+    if (!dot.includes(" splines=ortho")) throw error;
+    return engine.layout(dot.replace(" splines=ortho", ""), "svg", "dot");
+  }
 }
 
 function decorate(canvas: HTMLElement, drawing: Drawing): void {
