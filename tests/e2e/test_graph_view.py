@@ -111,6 +111,9 @@ def test_the_38_node_example_opens_legible_with_a_minimap_groups_and_origins(
     expect(page.locator(".hnb-card")).to_contain_text("usage_m1: pandas.Series")
     page.keyboard.press("ArrowUp")  # top-down: up is what it depends on
     expect(panel.locator(".hnb-name")).to_have_text("customers")
+    page.keyboard.press("Enter")
+    expect(panel).to_be_focused()
+    page.locator(".hnb-canvas").focus()
     page.keyboard.press("/")
     expect(page.locator(".hnb-search")).to_be_focused()
 
