@@ -35,7 +35,7 @@ def test_describe_lists_nodes_in_cell_order_with_states_cells_and_edges() -> Non
             {"id": "c2", "nodes": ["total"], "label": "total"},
         ]
         assert ["clean", "total"] in picture["edges"]
-        assert set(picture) == {"module", "nodes", "edges", "cells"}  # the browser draws it
+        assert set(picture) == {"module", "nodes", "edges", "cells", "disabled"}  # it draws them
         s.run("total", inputs={"rows": 5})
         states = {n["name"]: n["state"] for n in describe(s)["nodes"]}
         assert states == {"raw": "fresh", "clean": "fresh", "total": "fresh", "rows": "input"}

@@ -14,6 +14,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 from hamilton_nb.analysis.typenames import type_name
 from hamilton_nb.ids import CellId, NodeName
 from hamilton_nb.jupyter.preview import preview
+from hamilton_nb.jupyter.provenance import Disabled, Origin, disabled, origin
 from hamilton_nb.run.runbook import FRESH, INPUT
 from hamilton_nb.sessions.view import DataflowView
 
@@ -30,6 +31,8 @@ class PictureNode(TypedDict):
     duration: NotRequired[float | None]
     size: NotRequired[int | None]
     change: NotRequired[str | None]  # the gist of how the latest run changed its value
+    group: NotRequired[str | None]  # its function, when that makes more nodes than this one
+    origin: NotRequired[Origin | None]  # what produced it, when not a function of its name
 
 
 class PictureCell(TypedDict):
@@ -43,6 +46,7 @@ class Picture(TypedDict):
     nodes: list[PictureNode]  # in cell order, then the inputs by name
     edges: list[list[str]]  # [from, to]: ``to`` depends on ``from``
     cells: list[PictureCell]
+    disabled: list[Disabled]  # functions the config turns off (``@config.when``)
 
 
 class EditCost(TypedDict):
@@ -79,14 +83,19 @@ def describe(session: DataflowView) -> Picture:
     changed = last.changed if last is not None else {}
     nodes: list[PictureNode] = []
     cells: list[PictureCell] = []
+    off: list[Disabled] = []
     for record in session.cells.values():
+        turned_off = disabled(record)
+        off += turned_off
         names = [n for n in record.node_names if n in graph]
-        if names:
+        if names or turned_off:
             label = cell_label(record.functions, prompts.get(record.id))
             cells.append({"id": record.id, "nodes": names, "label": label})
         for name in names:
             spec = graph.nodes()[name]
             run = runs.get(name)
+            made = len(record.nodes.get(spec.function, ()))
+            d = record.analysis.definition(spec.function)
             nodes.append(
                 {
                     "name": name,
@@ -98,12 +107,14 @@ def describe(session: DataflowView) -> Picture:
                     "duration": run.duration if run else None,
                     "size": run.size if run else None,
                     "change": changed.get(name) if states[name] == FRESH else None,
+                    "group": spec.function if made > 1 else None,
+                    "origin": origin(name, spec.function, made, d.source) if d else None,
                 }
             )
     for input_name, t in sorted(graph.inputs().items()):
         nodes.append({"name": input_name, "type": type_name(t), "cell": None, "state": INPUT})
     edges = [[dep, n["name"]] for n in nodes for dep in n.get("dependencies", [])]
-    return {"module": session.name, "nodes": nodes, "edges": edges, "cells": cells}
+    return {"module": session.name, "nodes": nodes, "edges": edges, "cells": cells, "disabled": off}
 
 
 def cell_label(functions: Sequence[str], prompt: str | None) -> str:

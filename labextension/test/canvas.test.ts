@@ -22,3 +22,12 @@ test("a click elsewhere, or on an id the drawing does not know, asks for nothing
   assert.equal(clickFor(d, undefined, "n99"), null);
   assert.equal(clickFor(d, "k9", "n0"), null);
 });
+
+test("a click on a group's label folds it; on a folded group, opens it", () => {
+  const p = structuredClone(SHOP);
+  for (const n of p.nodes.slice(2, 4)) n.group = "report_fn";
+  const open = buildDot(p, null, new Set());
+  assert.deepEqual(clickFor(open, "q0", undefined), { kind: "fold-group", group: "report_fn" });
+  const folded = buildDot(p, null, new Set(), { folded: new Set(["report_fn"]) });
+  assert.deepEqual(clickFor(folded, undefined, "g0"), { kind: "open-group", group: "report_fn" });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Drawing, LARGE, buildDot, drawingFor, elementOf, quote, targetLabel } from "../widget/dot";
+import { Drawing, LABEL_CHARS, LARGE, ORTHOGONAL, buildDot, drawingFor, elementOf, quote, shorten, targetLabel } from "../widget/dot";
 import { SHOP, picture } from "./pictures";
 
 const ALL = { lineageOnly: false, collapsed: new Set<string>() };
@@ -12,15 +12,15 @@ test("the full view draws each cell as a cluster with an id, inputs outside as e
   const d = buildDot(SHOP, null, new Set());
   assert.deepEqual(lines(d.dot), [
     "digraph dataflow {",
-    "graph [nodesep=0.25 rankdir=TB ranksep=0.4]",
+    "graph [nodesep=0.25 rankdir=TB ranksep=0.4 splines=ortho]",
     'node [fontname=Helvetica fontsize=11 shape=box style="rounded,filled"]',
     "subgraph cluster_0 {",
-    'id=k0 label="cell load" style=dashed fontsize=10 fontname=Helvetica',
+    'id=k0 label="cell load" style=dashed fontsize=11 fontname=Helvetica',
     'n0 [id=n0 label="raw\\nint"]',
     'n1 [id=n1 label="clean\\nint"]',
     "}",
     "subgraph cluster_1 {",
-    'id=k1 label="cell report" style=dashed fontsize=10 fontname=Helvetica',
+    'id=k1 label="cell report" style=dashed fontsize=11 fontname=Helvetica',
     'n2 [id=n2 label="total\\nint"]',
     'n3 [id=n3 label="count\\nint"]',
     "}",
@@ -123,8 +123,8 @@ test("cells are named by the label the kernel gives (prompt and functions), else
   const named = structuredClone(SHOP);
   named.cells[0].label = "In [3] · raw, clean";
   const d = lines(buildDot(named, null, new Set()).dot);
-  assert.ok(d.includes('id=k0 label="In [3] · raw, clean" style=dashed fontsize=10 fontname=Helvetica'));
-  assert.ok(d.includes('id=k1 label="cell report" style=dashed fontsize=10 fontname=Helvetica'));
+  assert.ok(d.includes('id=k0 label="In [3] · raw, clean" style=dashed fontsize=11 fontname=Helvetica'));
+  assert.ok(d.includes('id=k1 label="cell report" style=dashed fontsize=11 fontname=Helvetica'));
   const folded = lines(buildDot(named, null, new Set(["load"])).dot);
   assert.ok(folded.includes('c0 [id=c0 label="In [3] · raw, clean\\n2 nodes"]'), folded.join("\n"));
 });
@@ -135,6 +135,12 @@ test("a node whose value the latest run changed shows the gist on a third line",
   const d = lines(buildDot(ran, null, new Set()).dot);
   assert.ok(d.includes('n1 [id=n1 label="clean\\nint\\nΔ rows 9 → 5; \\"a\\" dropped"]'), d.join("\n"));
   assert.ok(d.includes('n0 [id=n0 label="raw\\nint"]')); // unchanged: two lines, as before
+});
+
+test("a small graph's edges are orthogonal, a big one's splines (the router's time)", () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `f_${i}`);
+  assert.ok(buildDot(picture([["c", names(ORTHOGONAL)]], []), null, new Set()).dot.includes("splines=ortho"));
+  assert.ok(!buildDot(picture([["c", names(ORTHOGONAL + 1)]], []), null, new Set()).dot.includes("splines"));
 });
 
 test("a big graph gets fewer layout passes so that it lays out in time", () => {
@@ -159,4 +165,55 @@ test("cell ids and names with a trailing backslash, a quote or a line break stay
   assert.deepEqual([...d.clusters.values()], ["a\\", 'q"', "two\nlines"]);
   const folded = buildDot(p, null, new Set(["a\\"]));
   assert.ok(folded.dot.includes('c0 [id=c0 label="cell a\\\\\\n1 nodes"]'));
+});
+
+/** customers and its columns a, b (one group), then total of a; inputs n. */
+function extracted(): ReturnType<typeof picture> {
+  const p = picture([["load", ["customers", "a", "b"]], ["report", ["total"]]], [
+    ["n", "customers"], ["customers", "a"], ["customers", "b"], ["a", "total"],
+  ], ["n"]);
+  for (const n of p.nodes.slice(0, 3)) {
+    n.group = "customers";
+    n.origin = { function: "customers", decorators: ["extract_columns"], text: "", source_line: null };
+  }
+  return p;
+}
+
+test("the nodes of one decorated function are a cluster inside their cell, named by it", () => {
+  const d = buildDot(extracted(), null, new Set());
+  const dot = lines(d.dot);
+  assert.ok(dot.includes('id=q0 label="customers · @extract_columns" style="rounded,dotted" fontsize=11 fontname=Helvetica'), d.dot);
+  assert.deepEqual([...d.groups], [["q0", "customers"]]);
+  assert.ok(dot.indexOf("subgraph cluster_g0 {") > dot.indexOf("subgraph cluster_0 {"));
+});
+
+test("a folded group is one node; edges to its nodes join it once", () => {
+  const d = buildDot(extracted(), null, new Set(), { folded: new Set(["customers"]) });
+  assert.deepEqual(d.nodes.get("g0"), { kind: "group", group: "customers" });
+  assert.ok(d.dot.includes('g0 [id=g0 label="customers · @extract_columns\\n3 nodes"]'));
+  assert.equal(elementOf(d, "a"), undefined);
+  assert.equal(d.drawnAs.get("a"), "g0"); // the first view can still open on it
+  assert.deepEqual([...d.edges.values()].map((e) => [targetLabel(e.from), targetLabel(e.to)]), [
+    ["n", "customers (folded)"],
+    ["customers (folded)", "total"],
+  ]);
+});
+
+test("long names and types are shortened in the middle; short ones are kept", () => {
+  assert.equal(shorten("short_name"), "short_name");
+  const long = "a_very_long_node_name_that_goes_on_and_on";
+  assert.equal(shorten(long).length, LABEL_CHARS);
+  assert.equal(shorten(long), "a_very_long_node_n…on_and_on");
+});
+
+test("the direction is the view's, else the one the graph's shape suits", () => {
+  assert.ok(buildDot(SHOP, null, new Set(), { rankdir: "LR" }).dot.includes("rankdir=LR"));
+  assert.equal(drawingFor(SHOP, { ...ALL, rankdir: "LR" }, "").rankdir, "LR");
+});
+
+test("a function that config turns off is drawn greyed in its cell, with the condition", () => {
+  const p = extracted();
+  p.disabled = [{ function: "total__fitted", cell: "report", condition: "score=fitted" }];
+  const d = buildDot(p, null, new Set());
+  assert.ok(d.dot.includes('d0 [id=d0 label="total__fitted\\ndisabled by config\\n(score=fitted)" style="rounded,dashed"'), d.dot);
 });

@@ -35,7 +35,7 @@ test("a collapsed cell shows as a cell, whatever the marks", () => {
 });
 
 test("the legend lists every state once, each with an icon and a word", () => {
-  const legend = ["fresh", "cached", "stale", "running", "failed", "input", "never", "block", "cell"];
+  const legend = ["fresh", "cached", "stale", "running", "failed", "input", "never", "block", "cell", "group"];
   assert.deepEqual(STATES.map((s) => s.key), legend);
   for (const s of STATES) assert.ok(s.icon !== "" && s.label !== "");
 });

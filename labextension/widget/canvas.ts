@@ -15,8 +15,18 @@ export function layoutEngine(): Promise<Graphviz> {
 /** Lays ``drawing`` out and puts it in ``canvas`` in place of what was there. Synchronous, so
  * the caller can restyle it before the browser shows a frame or a MutationObserver sees it. */
 export function paint(canvas: HTMLElement, drawing: Drawing, engine: Graphviz): void {
-  canvas.innerHTML = engine.layout(drawing.dot, "svg", "dot");
+  canvas.innerHTML = layout(drawing.dot, engine);
   decorate(canvas, drawing);
+}
+
+/** The SVG of ``dot``; if Graphviz's orthogonal router fails on it, with spline edges. */
+function layout(dot: string, engine: Graphviz): string {
+  try {
+    return engine.layout(dot, "svg", "dot");
+  } catch (error) {
+    if (!dot.includes(" splines=ortho")) throw error;
+    return engine.layout(dot.replace(" splines=ortho", ""), "svg", "dot");
+  }
 }
 
 function decorate(canvas: HTMLElement, drawing: Drawing): void {
@@ -29,6 +39,10 @@ function decorate(canvas: HTMLElement, drawing: Drawing): void {
     icon.setAttribute("class", "hnb-icon");
     label.insertBefore(icon, label.firstChild);
   });
+  for (const [id, tip] of drawing.disabled) {
+    const title = canvas.querySelector(`g#${id} title`);
+    if (title !== null) title.textContent = tip;
+  }
   canvas.querySelectorAll("g.cluster text").forEach((label) => label.classList.add("hnb-cluster-label"));
   // Graphviz titles an edge by the DOT names of its ends, which are ids: the tip shows names
   canvas.querySelectorAll("g.edge").forEach((g) => {
@@ -39,12 +53,14 @@ function decorate(canvas: HTMLElement, drawing: Drawing): void {
   });
 }
 
-/** What a click on the canvas asks for: select a node, open a collapsed cell, or fold a cell
- * (a click on its cluster's label). */
+/** What a click on the canvas asks for: select a node, open a collapsed cell or a folded group,
+ * or fold a cell or a group (a click on its cluster's label). */
 export type Click =
   | { kind: "select"; name: string }
   | { kind: "open"; cell: string }
-  | { kind: "fold"; cell: string };
+  | { kind: "fold"; cell: string }
+  | { kind: "open-group"; group: string }
+  | { kind: "fold-group"; group: string };
 
 /** What a click asks for, from the ids of the cluster whose label was clicked and of the node
  * clicked (either may be missing). */
@@ -55,10 +71,13 @@ export function clickFor(
 ): Click | null {
   if (clusterId !== undefined) {
     const cell = drawing.clusters.get(clusterId);
+    const group = drawing.groups.get(clusterId);
+    if (group !== undefined) return { kind: "fold-group", group };
     return cell === undefined ? null : { kind: "fold", cell };
   }
   const node = nodeId === undefined ? undefined : drawing.nodes.get(nodeId);
   if (node === undefined) return null;
+  if (node.kind === "group") return { kind: "open-group", group: node.group };
   return node.kind === "node" ? { kind: "select", name: node.name } : { kind: "open", cell: node.cell };
 }
 

@@ -24,6 +24,30 @@ export interface PictureNode {
   size?: number | null;
   /** The gist of how the latest run changed its value (rows 9 → 5); absent when unchanged. */
   change?: string | null;
+  /** The decorated function it comes from, when that function makes more nodes than this
+   * one: the drawing groups them under it. */
+  group?: string | null;
+  /** What produced it, when it is not simply a function of its own name. */
+  origin?: Origin | null;
+}
+
+/** Which function and decorator produced a node, said as a sentence, and where. */
+export interface Origin {
+  function: string;
+  /** The function's Hamilton decorators, outermost first (``extract_columns``, ...). */
+  decorators: string[];
+  /** "column `usage_m1` extracted from `customers` by @extract_columns" */
+  text: string;
+  /** The line of the function's source (1-based, decorators included) that makes the node. */
+  source_line: number | null;
+}
+
+/** A function of a cell that makes no node under the current config (``@config.when``). */
+export interface DisabledFunction {
+  function: string;
+  cell: string;
+  /** "score=fitted" */
+  condition: string;
 }
 
 export interface PictureCell {
@@ -41,6 +65,7 @@ export interface Picture {
   /** [from, to]: ``to`` depends on ``from``. */
   edges: [string, string][];
   cells: PictureCell[];
+  disabled?: DisabledFunction[];
 }
 
 // The value previews of hamilton_nb/jupyter/preview.py, one shape per kind.

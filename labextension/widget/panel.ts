@@ -120,6 +120,7 @@ export function renderPanel(
   }
   // details arrive after the selection: until then they may be another node's, or an input's
   const d: Partial<NodeDetails> = "source" in details ? details : {};
+  if (node.origin) add(panel, "p", "hnb-origin", node.origin.text);
   add(panel, "code", "hnb-signature", d.signature || "");
   if (d.doc) add(panel, "p", "hnb-doc", d.doc);
   facts(panel, node, cell);
@@ -139,5 +140,17 @@ export function renderPanel(
   add(panel, "h4", "", "value");
   preview(panel, d.preview ?? null);
   add(panel, "h4", "", "source");
-  add(panel, "pre", "hnb-pre", d.source || "");
+  source(add(panel, "pre", "hnb-pre"), d.source || "", node.origin?.source_line ?? null);
+}
+
+/** The function's source, the line that makes the node (``line``, 1-based) marked. */
+function source(pre: HTMLElement, text: string, line: number | null): void {
+  if (line === null) {
+    pre.textContent = text;
+    return;
+  }
+  const lines = text.split("\n");
+  pre.append(lines.slice(0, line - 1).map((l) => `${l}\n`).join(""));
+  add(pre, "span", "hnb-source-line", lines[line - 1] ?? "");
+  pre.append(lines.slice(line).map((l) => `\n${l}`).join(""));
 }

@@ -11,7 +11,8 @@ export type StateKey =
   | "input"
   | "never"
   | "block"
-  | "cell";
+  | "cell"
+  | "group";
 
 export interface State {
   /** The CSS class is ``hnb-state-<key>``. */
@@ -31,6 +32,7 @@ const BY_KEY: Record<StateKey, State> = {
   never: { key: "never", icon: "○", label: "never run" },
   block: { key: "block", icon: "∥", label: "not cached (parallel block: runs per item)" },
   cell: { key: "cell", icon: "▣", label: "collapsed cell (click to open)" },
+  group: { key: "group", icon: "▤", label: "folded decorator group (click to open)" },
 };
 
 export const STATES: readonly State[] = Object.values(BY_KEY);
@@ -53,6 +55,7 @@ export function stateOf(
   mark: RunMarks[string] | undefined
 ): State {
   if (target.kind === "cell") return BY_KEY.cell;
+  if (target.kind === "group") return BY_KEY.group;
   if (mark === "running") return BY_KEY.running;
   if (mark === "done") return BY_KEY.fresh;
   // the picture is JSON from the kernel: a state this file does not know is not a crash

@@ -12,10 +12,14 @@ export interface Frame {
   zoomOut: HTMLButtonElement;
   zoomIn: HTMLButtonElement;
   fit: HTMLButtonElement;
+  direction: HTMLButtonElement;
   lineage: HTMLButtonElement;
   export: HTMLButtonElement;
   message: HTMLDivElement;
+  stage: HTMLDivElement;
   canvas: HTMLDivElement;
+  hint: HTMLDivElement;
+  card: HTMLDivElement;
   panel: HTMLDivElement;
 }
 
@@ -36,18 +40,29 @@ export function buildFrame(): Frame {
   const bar = add(root, "div", "hnb-bar");
   const title = add(bar, "span", "hnb-title");
   const search = add(bar, "input", "hnb-search");
-  search.placeholder = "search a node";
+  search.placeholder = "search a node ( / )";
   const zoomOut = add(bar, "button", "hnb-button", "−");
   const zoomIn = add(bar, "button", "hnb-button", "+");
   const fit = add(bar, "button", "hnb-button", "fit");
+  fit.title = "the whole graph in view";
+  const direction = add(bar, "button", "hnb-button hnb-direction", "⇅");
   const lineage = add(bar, "button", "hnb-button", "lineage only");
   const exportButton = add(bar, "button", "hnb-button hnb-export", "Export");
   root.append(legend());
   const message = add(root, "div", "hnb-message");
   const body = add(root, "div", "hnb-body");
-  const canvas = add(body, "div", "hnb-canvas");
+  const stage = add(body, "div", "hnb-stage");
+  const canvas = add(stage, "div", "hnb-canvas");
+  canvas.tabIndex = 0; // arrow keys move the selection, Enter opens it, / searches
+  const hint = add(stage, "div", "hnb-hint");
+  const card = add(stage, "div", "hnb-card");
+  card.style.display = "none";
   const panel = add(body, "div", "hnb-panel");
-  return { root, title, search, zoomOut, zoomIn, fit, lineage, export: exportButton, message, canvas, panel };
+  panel.tabIndex = -1;
+  return {
+    root, title, search, zoomOut, zoomIn, fit, direction, lineage, export: exportButton, message,
+    stage, canvas, hint, card, panel,
+  };
 }
 
 /** The kernel's last word (an export's path, a run's failure), red when it is an error. */
