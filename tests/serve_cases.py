@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,11 +262,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(command: list[str], cwd: Path, port: int) -> subprocess.Popen[str]:
-    """A server process, once it answers ``/health`` (or fails with what it printed)."""
+@contextmanager
+def serving(command: list[str], cwd: Path) -> Iterator[httpx.Client]:
+    """A server process started with ``command`` plus ``--port`` and a free port, as a client
+    of it once it answers ``/health`` (or fails with what it printed); stopped afterwards."""
+    port = free_port()
     process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*command, "--port", str(port)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+    try:
+        _wait_for(process, port)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for(process: subprocess.Popen[str], port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -274,10 +292,9 @@ def start(command: list[str], cwd: Path, port: int) -> subprocess.Popen[str]:
             )
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
+                return
         except httpx.TransportError:
             time.sleep(0.1)
-    process.kill()
     raise AssertionError("the server did not start in 60 s")
 
 

@@ -34,8 +34,7 @@ from tests.serve_cases import (
     Case,
     assert_answers,
     assert_documents,
-    free_port,
-    start,
+    serving,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient
@@ -151,15 +150,9 @@ def test_export_api_never_replaces_a_file_it_did_not_write(exported: Path, tmp_p
 @pytest.fixture(scope="module")
 def uvicorn_server(exported: Path) -> Iterator[httpx.Client]:
     """``uvicorn shop_api:app`` in a process of its own, as production would run it."""
-    port = free_port()
-    command = [PYTHON, "-m", "uvicorn", "shop_api:app", "--host", "127.0.0.1", "--port", str(port)]
-    process = start(command, exported, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    command = [PYTHON, "-m", "uvicorn", "shop_api:app", "--host", "127.0.0.1"]
+    with serving(command, exported) as client:
+        yield client
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -175,15 +168,8 @@ def test_uvicorn_serves_the_docs(uvicorn_server: httpx.Client) -> None:
 @pytest.fixture(scope="module")
 def cli_server(exported: Path) -> Iterator[httpx.Client]:
     """``hamilton-nb serve shop.py`` in a process of its own."""
-    port = free_port()
-    command = [PYTHON, "-m", "hamilton_nb.jupyter.cli", "serve", "shop.py", "--port", str(port)]
-    process = start(command, exported, port)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with serving([PYTHON, "-m", "hamilton_nb.jupyter.cli", "serve", "shop.py"], exported) as client:
+        yield client
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -203,14 +189,9 @@ def test_hamilton_nb_serve_takes_config(tmp_path: Path) -> None:
         '@config.when(region="us")\n'
         "def price__us(net: float) -> float:\n    return net\n"
     )
-    port = free_port()
-    command = [PYTHON, "-m", "hamilton_nb.jupyter.cli", "serve", "tariff.py", "--port", str(port)]
-    process = start([*command, "--config", "region=eu"], tmp_path, port)
-    try:
-        answer = httpx.post(f"http://127.0.0.1:{port}/nodes/price", json={"net": 10})
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    command = [PYTHON, "-m", "hamilton_nb.jupyter.cli", "serve", "tariff.py"]
+    with serving([*command, "--config", "region=eu"], tmp_path) as client:
+        answer = client.post("/nodes/price", json={"net": 10})
     assert answer.json() == {"name": "price", "value": 12.0}
 
 
