@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from hamilton import async_driver
+from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
@@ -377,3 +378,37 @@ def test_async_nodes_in_a_jupyter_kernel(tmp_path: Path) -> None:
     # the progress of a run longer than a second, told from the kernel's thread as it runs
     assert printed[15] == "3\n" and len(shown[15]) == 1
     assert shown[15][0].startswith("3/3 nodes in ")
+
+
+def test_the_kernels_interrupt_stops_a_run_of_async_nodes(tmp_path: Path) -> None:
+    """The stop button: a client's interrupt request (SIGINT to the kernel) while a node
+    awaits, not a simulated Ctrl-C; the kernel stays usable and caches nothing."""
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
+    try:
+        hang = (
+            "%%dataflow hanging\nimport asyncio\n\nasync def hang() -> int:\n"
+            "    print('awaiting', flush=True)\n    await asyncio.sleep(60)\n    return 1\n"
+        )
+        for cell in ("%load_ext hamilton_nb", f"%dataflow cache --dir {tmp_path}", hang):
+            assert kc.execute_interactive(cell, timeout=60)["content"]["status"] == "ok"
+        running = kc.execute("%dataflow run hang --module hanging")
+        seen: list[str] = []
+        while True:  # until the node has started
+            message = kc.get_iopub_msg(timeout=60)
+            ours = message["parent_header"].get("msg_id") == running
+            if ours and "awaiting" in message["content"].get("text", ""):
+                break
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=30)
+        assert reply["parent_header"]["msg_id"] == running
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert reply["content"]["evalue"] == (
+            "the run was interrupted while these nodes ran: hang; nothing it computed was cached"
+        )
+        check = "import hamilton_nb\nprint(hamilton_nb.session('hanging').states()['hang'])"
+        kc.execute_interactive(check, output_hook=lambda m: seen.append(str(m["content"])))
+        assert any("'text': 'never run\\n'" in s for s in seen), seen
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
