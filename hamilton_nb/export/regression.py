@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,20 @@ from hamilton_nb.cache import values
 from hamilton_nb.cache.keys import Keys
 from hamilton_nb.errors import ExportError
 from hamilton_nb.export.files import format_code, generated
-from hamilton_nb.export.regression_template import ASYNC_RUN, COMPARE, HEADER, SYNC_RUN
+from hamilton_nb.export.regression_template import (
+    ASYNC_RUN,
+    COMPARE,
+    HEADER,
+    SPARK,
+    SYNC_RUN,
+)
 from hamilton_nb.run.hamilton import is_async
 from hamilton_nb.sessions.view import SessionView
 
 INLINE = 200  # characters of repr: larger expectations go to the data folder
+SPARK_FRAME = (
+    "a Spark DataFrame: a lazy plan, its rows are not stored; what is computed from it is tested"
+)
 
 
 def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -80,6 +90,9 @@ def test_files(
     data: dict[Path, bytes] = {}
     inline, stored, unstorable = {}, {}, {}
     for node, value in expected.items():
+        if values.memory_only(value):  # Spark's: a plan or a handle, not data
+            unstorable[node] = _spark_reason(value)
+            continue
         text = repr(value)
         if len(text) <= INLINE and _literal(text, value):
             inline[node] = text
@@ -91,8 +104,10 @@ def test_files(
             continue
         stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
         data[folder / stored[node]] = payload
+    sessions = _spark_sessions(inputs)
+    spark = bool(sessions) or any(values.memory_only(v) for v in expected.values())
     small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
-    rest = {k: v for k, v in inputs.items() if k not in small}
+    rest = {k: v for k, v in inputs.items() if k not in small and k not in sessions}
     try:
         data[folder / "inputs.pkl"] = pickle.dumps(rest, protocol=5)
     except Exception as e:
@@ -110,7 +125,8 @@ def test_files(
             module=module,
             hamilton=hamilton,
             run=run,
-            helper=helper,
+            helper=helper + (SPARK.format(names=sessions) if spark else ""),
+            sessions=", **_spark()" if spark else "",
             data=folder.name,
             workdir=_relative(workdir, module_path.parent),
             inputs=repr(small),
@@ -122,6 +138,36 @@ def test_files(
     )
     path = module_path.parent / f"test_{module}.py"
     return {path: generated(format_code(code), source)}, data, unstorable
+
+
+def _spark_reason(value: Any) -> str:
+    """Why a Spark object a node returned gets no stored value."""
+    spark = sys.modules.get("pyspark.sql")
+    if spark is not None and isinstance(value, spark.DataFrame):
+        return SPARK_FRAME
+    return f"a Spark {type(value).__name__}: a handle, not data"
+
+
+def _spark_sessions(inputs: dict[str, Any]) -> list[str]:
+    """The inputs that are a SparkSession: the tests give one of their own (``local[2]``).
+
+    Raises:
+        ExportError: another Spark object (a DataFrame) is an input: the tests cannot rebuild it.
+    """
+    spark = sys.modules.get("pyspark.sql")
+    if spark is None:
+        return []
+    given = {k: v for k, v in inputs.items() if values.memory_only(v)}
+    sessions = [k for k, v in given.items() if isinstance(v, spark.SparkSession)]
+    others = sorted(k for k in given if k not in sessions)
+    if others:
+        raise ExportError(
+            f"--tests: the input{'s' if len(others) > 1 else ''} {', '.join(others)} cannot be"
+            " stored for the tests: a Spark DataFrame is a plan in this Spark application, not"
+            " its rows. Read it in a node instead (from a path given as an input), run, then"
+            " export again. Nothing was exported."
+        )
+    return sorted(sessions)
 
 
 def _literal(text: str, value: Any) -> bool:

@@ -59,7 +59,7 @@ def results():
 
 def _load_inputs():
     with open(DATA / "inputs.pkl", "rb") as f:
-        return {{**INPUTS, **pickle.load(f)}}
+        return {{**INPUTS, **pickle.load(f){sessions}}}
 {helper}
 
 def _expected(node):
@@ -98,6 +98,32 @@ async def _execute():
     return await dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
 ''',
 )
+
+# the helper of a module that uses Spark, filled in with ``names`` (the SparkSession inputs)
+SPARK = '''
+
+SPARK_SESSIONS = {names!r}  # inputs that were a SparkSession in the notebook
+
+
+def _spark():
+    """Spark, for the run. Its workers cannot import the modules beside this file: their
+    functions (the UDFs Spark makes of them) go by value, as they did from the notebook. The
+    inputs that were a SparkSession get the active one (a conftest.py's), else Spark on this
+    machine."""
+    from pyspark import cloudpickle
+    from pyspark.sql import SparkSession
+
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().parent == HERE.resolve() and module.__name__ != __name__:
+            cloudpickle.register_pickle_by_value(module)
+    if not SPARK_SESSIONS:
+        return {{}}
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        spark = SparkSession.builder.master("local[2]").getOrCreate()
+    return dict.fromkeys(SPARK_SESSIONS, spark)
+'''
 
 COMPARE = '''
 

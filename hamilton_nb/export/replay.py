@@ -34,6 +34,7 @@ class ExportResult:
     tests_path: Path | None = None
     untested: Mapping[str, str] = field(default_factory=dict)  # node -> its state: no test
     api_path: Path | None = None
+    runnable: bool = True  # some of the untested nodes would get a test once run (--run)
 
     def report(self) -> str:
         """What to tell the user: where the module went, and the nodes left without a test."""
@@ -44,8 +45,8 @@ class ExportResult:
             listed = ", ".join(f"{n} ({why})" for n, why in sorted(self.untested.items()))
             lines.append(
                 f"{self.module}: no test for {len(self.untested)} node"
-                f"{'s' if len(self.untested) > 1 else ''}: {listed}. Export with --tests --run"
-                " to run them first."
+                f"{'s' if len(self.untested) > 1 else ''}: {listed}."
+                + (" Export with --tests --run to run them first." if self.runnable else "")
             )
         return "\n".join(lines)
 
@@ -72,16 +73,22 @@ def export_session(
     if api:
         texts[api_path(path)] = render_api(session, path.stem, source)
     data: dict[Path, bytes] = {}
-    tests_path, missing = None, {}
+    tests_path, missing, not_run = None, {}, {}
     if tests:
         if run:
             _run_untested(session)
         test_texts, data, unstorable = test_files(session, path, workdir or Path.cwd(), source)
         texts.update(test_texts)
-        tests_path, missing = next(iter(test_texts)), {**untested(session), **unstorable}
+        not_run = untested(session)
+        tests_path, missing = next(iter(test_texts)), {**not_run, **unstorable}
     write_all(texts, data, force, root)  # all checked first: a refused export writes nothing
     return ExportResult(
-        name or session.name, path, tests_path, missing, api_path(path) if api else None
+        name or session.name,
+        path,
+        tests_path,
+        missing,
+        api_path(path) if api else None,
+        runnable=bool(tests and not_run),
     )
 
 
