@@ -109,7 +109,7 @@ def _spark():
     """Spark, for the run. Its workers cannot import the modules beside this file: their
     functions (the UDFs Spark makes of them) go by value, as they did from the notebook. The
     inputs that were a SparkSession get the active one (a conftest.py's), else Spark on this
-    machine."""
+    machine, whose workers run this Python (unless ``PYSPARK_PYTHON`` says otherwise)."""
     from pyspark import cloudpickle
     from pyspark.sql import SparkSession
 
@@ -121,6 +121,7 @@ def _spark():
         return {{}}
     spark = SparkSession.getActiveSession()
     if spark is None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         spark = SparkSession.builder.master("local[2]").getOrCreate()
     return dict.fromkeys(SPARK_SESSIONS, spark)
 '''

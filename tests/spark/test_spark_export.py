@@ -4,6 +4,7 @@ pytest process, and pass."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,8 +50,9 @@ def test_spark_dataframe_nodes_are_listed_untested_and_the_tests_run_on_spark(
         capture_output=True,
         text=True,
         cwd=out,
+        env={k: v for k, v in os.environ.items() if k != "PYSPARK_PYTHON"},
         timeout=300,
-    )  # with Spark's workers, which cannot import features.py by themselves
+    )  # a new Spark, whose workers can import neither features.py nor, by default, pandas
     assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout + done.stderr
 
 
