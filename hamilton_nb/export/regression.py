@@ -18,15 +18,13 @@ from hamilton_nb.export.regression_template import (
     COMPARE,
     HEADER,
     SPARK,
+    SPARK_SCHEMAS,
     SYNC_RUN,
 )
 from hamilton_nb.run.hamilton import is_async
 from hamilton_nb.sessions.view import SessionView
 
 INLINE = 200  # characters of repr: larger expectations go to the data folder
-SPARK_FRAME = (
-    "a Spark DataFrame: a lazy plan, its rows are not stored; what is computed from it is tested"
-)
 
 
 def cases(session: SessionView) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -70,10 +68,11 @@ def untested(session: SessionView) -> dict[str, str]:
 
 def test_files(
     session: SessionView, module_path: Path, workdir: Path, source: str
-) -> tuple[dict[Path, str], dict[Path, bytes], dict[str, str]]:
+) -> tuple[dict[Path, str], dict[Path, bytes], dict[str, str], list[str]]:
     """The files of ``test_<module>.py`` and its data folder beside the exported module, not
-    written: (text files, data files) by path, and the nodes left out because their value
-    cannot be stored (a lock, a generator), with why.
+    written: (text files, data files) by path, the nodes left out because their value
+    cannot be stored (a lock, a generator), with why, and the Spark DataFrame nodes, whose
+    schema is tested, not their rows (collecting them would run a job over all their data).
 
     Args:
         session: the session whose cached values are the expectations.
@@ -88,10 +87,13 @@ def test_files(
     module = module_path.stem
     folder = module_path.parent / f"test_{module}_data"
     data: dict[Path, bytes] = {}
-    inline, stored, unstorable = {}, {}, {}
+    inline, stored, unstorable, schemas = {}, {}, {}, {}
     for node, value in expected.items():
         if values.memory_only(value):  # Spark's: a plan or a handle, not data
-            unstorable[node] = _spark_reason(value)
+            if (schema := _spark_schema(value)) is None:
+                unstorable[node] = f"a Spark {type(value).__name__}: a handle, not data"
+            else:
+                schemas[node] = schema
             continue
         text = repr(value)
         if len(text) <= INLINE and _literal(text, value):
@@ -105,7 +107,6 @@ def test_files(
         stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
         data[folder / stored[node]] = payload
     sessions = _spark_sessions(inputs)
-    spark = bool(sessions) or any(values.memory_only(v) for v in expected.values())
     small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
     rest = {k: v for k, v in inputs.items() if k not in small and k not in sessions}
     try:
@@ -117,15 +118,21 @@ def test_files(
         ) from e
     graph = session.graph_for(config)
     asynchronous = any(is_async(spec.hamilton) for spec in graph.nodes().values())
+    spark = bool(sessions) or any(values.memory_only(v) for v in expected.values())
+    nodes = "[*EXPECTED, *STORED, *SCHEMAS]" if schemas else "[*EXPECTED, *STORED]"
     hamilton, run, helper = (
-        p.format(module=module) for p in (ASYNC_RUN if asynchronous else SYNC_RUN)
+        p.format(module=module, nodes=nodes) for p in (ASYNC_RUN if asynchronous else SYNC_RUN)
     )
+    if spark:
+        helper += SPARK.format(names=sessions)
+    if schemas:
+        helper += SPARK_SCHEMAS.format(schemas=schemas)
     code = (
         HEADER.format(
             module=module,
             hamilton=hamilton,
             run=run,
-            helper=helper + (SPARK.format(names=sessions) if spark else ""),
+            helper=helper,
             sessions=", **_spark()" if spark else "",
             data=folder.name,
             workdir=_relative(workdir, module_path.parent),
@@ -137,15 +144,16 @@ def test_files(
         + COMPARE
     )
     path = module_path.parent / f"test_{module}.py"
-    return {path: generated(format_code(code), source)}, data, unstorable
+    return {path: generated(format_code(code), source)}, data, unstorable, sorted(schemas)
 
 
-def _spark_reason(value: Any) -> str:
-    """Why a Spark object a node returned gets no stored value."""
+def _spark_schema(value: Any) -> str | None:
+    """A Spark DataFrame's schema (Spark works it out from the plan: no job), or None for
+    another Spark object."""
     spark = sys.modules.get("pyspark.sql")
     if spark is not None and isinstance(value, spark.DataFrame):
-        return SPARK_FRAME
-    return f"a Spark {type(value).__name__}: a handle, not data"
+        return str(value.schema.simpleString())
+    return None
 
 
 def _spark_sessions(inputs: dict[str, Any]) -> list[str]:

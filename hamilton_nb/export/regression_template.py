@@ -84,7 +84,7 @@ def test_node_gives_what_the_notebook_computed(results, node):
 SYNC_RUN = (
     "from hamilton import driver",
     "dr = driver.Builder().with_modules({module}).with_config(CONFIG).build()\n"
-    "        yield dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())",
+    "        yield dr.execute({nodes}, inputs=_load_inputs())",
     "",
 )
 ASYNC_RUN = (
@@ -95,7 +95,7 @@ ASYNC_RUN = (
 async def _execute():
     """``{module}`` has async def nodes: Hamilton's async driver runs it, on a new event loop."""
     dr = await async_driver.Builder().with_modules({module}).with_config(CONFIG).build()
-    return await dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
+    return await dr.execute({nodes}, inputs=_load_inputs())
 ''',
 )
 
@@ -125,6 +125,20 @@ def _spark():
         spark = SparkSession.builder.master("local[2]").getOrCreate()
     return dict.fromkeys(SPARK_SESSIONS, spark)
 '''
+
+# the test of a module with Spark DataFrame nodes, filled in with ``schemas`` (by node)
+SPARK_SCHEMAS = """
+
+# Spark DataFrames: their schema; their rows were not stored (a lazy plan: collecting it would
+# run a job over all its data), what is computed from them is tested
+SCHEMAS = {schemas!r}
+
+
+@pytest.mark.parametrize("node", SCHEMAS)
+def test_spark_dataframe_has_the_schema_the_notebook_computed(results, node):
+    got = results[node].schema.simpleString()
+    assert got == SCHEMAS[node], f"{{node}}: schema {{got}} != {{SCHEMAS[node]}}"
+"""
 
 COMPARE = '''
 
