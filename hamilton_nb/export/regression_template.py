@@ -17,6 +17,7 @@ How a value is compared with what the notebook computed (``assert_same``):
   NaN, floating point values within a relative 1e-9 (``assert_allclose``), others exactly
   (``assert_array_equal``);
 - polars DataFrames and Series with ``polars.testing``;
+- Spark DataFrames by their schema only (``SCHEMAS``): their rows are not stored;
 - floats with ``pytest.approx`` (relative 1e-9; NaN equal to NaN);
 - dicts key by key (the same keys), lists and tuples item by item (the same type and length),
   each item compared by these same rules;
