@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,14 @@ from hamilton_nb.cache import values
 from hamilton_nb.cache.keys import Keys
 from hamilton_nb.errors import ExportError
 from hamilton_nb.export.files import format_code, generated
-from hamilton_nb.export.regression_template import ASYNC_RUN, COMPARE, HEADER, SYNC_RUN
+from hamilton_nb.export.regression_template import (
+    ASYNC_RUN,
+    COMPARE,
+    HEADER,
+    SPARK,
+    SPARK_SCHEMAS,
+    SYNC_RUN,
+)
 from hamilton_nb.run.hamilton import is_async
 from hamilton_nb.sessions.view import SessionView
 
@@ -60,10 +68,11 @@ def untested(session: SessionView) -> dict[str, str]:
 
 def test_files(
     session: SessionView, module_path: Path, workdir: Path, source: str
-) -> tuple[dict[Path, str], dict[Path, bytes], dict[str, str]]:
+) -> tuple[dict[Path, str], dict[Path, bytes], dict[str, str], list[str]]:
     """The files of ``test_<module>.py`` and its data folder beside the exported module, not
-    written: (text files, data files) by path, and the nodes left out because their value
-    cannot be stored (a lock, a generator), with why.
+    written: (text files, data files) by path, the nodes left out because their value
+    cannot be stored (a lock, a generator), with why, and the Spark DataFrame nodes, whose
+    schema is tested, not their rows (collecting them would run a job over all their data).
 
     Args:
         session: the session whose cached values are the expectations.
@@ -78,8 +87,14 @@ def test_files(
     module = module_path.stem
     folder = module_path.parent / f"test_{module}_data"
     data: dict[Path, bytes] = {}
-    inline, stored, unstorable = {}, {}, {}
+    inline, stored, unstorable, schemas = {}, {}, {}, {}
     for node, value in expected.items():
+        if values.memory_only(value):  # Spark's: a plan or a handle, not data
+            if (schema := _spark_schema(value)) is None:
+                unstorable[node] = f"a Spark {type(value).__name__}: a handle, not data"
+            else:
+                schemas[node] = schema
+            continue
         text = repr(value)
         if len(text) <= INLINE and _literal(text, value):
             inline[node] = text
@@ -91,8 +106,9 @@ def test_files(
             continue
         stored[node] = f"{node}.{'parquet' if kind == values.PARQUET else 'pkl'}"
         data[folder / stored[node]] = payload
+    sessions = _spark_sessions(inputs)
     small = {k: v for k, v in inputs.items() if _literal(repr(v), v)}
-    rest = {k: v for k, v in inputs.items() if k not in small}
+    rest = {k: v for k, v in inputs.items() if k not in small and k not in sessions}
     try:
         data[folder / "inputs.pkl"] = pickle.dumps(rest, protocol=5)
     except Exception as e:
@@ -102,15 +118,22 @@ def test_files(
         ) from e
     graph = session.graph_for(config)
     asynchronous = any(is_async(spec.hamilton) for spec in graph.nodes().values())
+    spark = bool(sessions) or any(values.memory_only(v) for v in expected.values())
+    nodes = "[*EXPECTED, *STORED, *SCHEMAS]" if schemas else "[*EXPECTED, *STORED]"
     hamilton, run, helper = (
-        p.format(module=module) for p in (ASYNC_RUN if asynchronous else SYNC_RUN)
+        p.format(module=module, nodes=nodes) for p in (ASYNC_RUN if asynchronous else SYNC_RUN)
     )
+    if spark:
+        helper += SPARK.format(names=sessions)
+    if schemas:
+        helper += SPARK_SCHEMAS.format(schemas=schemas)
     code = (
         HEADER.format(
             module=module,
             hamilton=hamilton,
             run=run,
             helper=helper,
+            sessions=", **_spark()" if spark else "",
             data=folder.name,
             workdir=_relative(workdir, module_path.parent),
             inputs=repr(small),
@@ -121,7 +144,38 @@ def test_files(
         + COMPARE
     )
     path = module_path.parent / f"test_{module}.py"
-    return {path: generated(format_code(code), source)}, data, unstorable
+    return {path: generated(format_code(code), source)}, data, unstorable, sorted(schemas)
+
+
+def _spark_schema(value: Any) -> str | None:
+    """A Spark DataFrame's schema (Spark works it out from the plan: no job), or None for
+    another Spark object."""
+    spark = sys.modules.get("pyspark.sql")
+    if spark is not None and isinstance(value, spark.DataFrame):
+        return str(value.schema.simpleString())
+    return None
+
+
+def _spark_sessions(inputs: dict[str, Any]) -> list[str]:
+    """The inputs that are a SparkSession: the tests give one of their own (``local[2]``).
+
+    Raises:
+        ExportError: another Spark object (a DataFrame) is an input: the tests cannot rebuild it.
+    """
+    spark = sys.modules.get("pyspark.sql")
+    if spark is None:
+        return []
+    given = {k: v for k, v in inputs.items() if values.memory_only(v)}
+    sessions = [k for k, v in given.items() if isinstance(v, spark.SparkSession)]
+    others = sorted(k for k in given if k not in sessions)
+    if others:
+        raise ExportError(
+            f"--tests: the input{'s' if len(others) > 1 else ''} {', '.join(others)} cannot be"
+            " stored for the tests: a Spark DataFrame is a plan in this Spark application, not"
+            " its rows. Read it in a node instead (from a path given as an input), run, then"
+            " export again. Nothing was exported."
+        )
+    return sorted(sessions)
 
 
 def _literal(text: str, value: Any) -> bool:

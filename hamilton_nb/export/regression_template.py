@@ -17,6 +17,7 @@ How a value is compared with what the notebook computed (``assert_same``):
   NaN, floating point values within a relative 1e-9 (``assert_allclose``), others exactly
   (``assert_array_equal``);
 - polars DataFrames and Series with ``polars.testing``;
+- Spark DataFrames by their schema only (``SCHEMAS``): their rows are not stored;
 - floats with ``pytest.approx`` (relative 1e-9; NaN equal to NaN);
 - dicts key by key (the same keys), lists and tuples item by item (the same type and length),
   each item compared by these same rules;
@@ -59,7 +60,7 @@ def results():
 
 def _load_inputs():
     with open(DATA / "inputs.pkl", "rb") as f:
-        return {{**INPUTS, **pickle.load(f)}}
+        return {{**INPUTS, **pickle.load(f){sessions}}}
 {helper}
 
 def _expected(node):
@@ -84,7 +85,7 @@ def test_node_gives_what_the_notebook_computed(results, node):
 SYNC_RUN = (
     "from hamilton import driver",
     "dr = driver.Builder().with_modules({module}).with_config(CONFIG).build()\n"
-    "        yield dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())",
+    "        yield dr.execute({nodes}, inputs=_load_inputs())",
     "",
 )
 ASYNC_RUN = (
@@ -95,9 +96,50 @@ ASYNC_RUN = (
 async def _execute():
     """``{module}`` has async def nodes: Hamilton's async driver runs it, on a new event loop."""
     dr = await async_driver.Builder().with_modules({module}).with_config(CONFIG).build()
-    return await dr.execute([*EXPECTED, *STORED], inputs=_load_inputs())
+    return await dr.execute({nodes}, inputs=_load_inputs())
 ''',
 )
+
+# the helper of a module that uses Spark, filled in with ``names`` (the SparkSession inputs)
+SPARK = '''
+
+SPARK_SESSIONS = {names!r}  # inputs that were a SparkSession in the notebook
+
+
+def _spark():
+    """Spark, for the run. Its workers cannot import the modules beside this file: their
+    functions (the UDFs Spark makes of them) go by value, as they did from the notebook. The
+    inputs that were a SparkSession get the active one (a conftest.py's), else Spark on this
+    machine, whose workers run this Python (unless ``PYSPARK_PYTHON`` says otherwise)."""
+    from pyspark import cloudpickle
+    from pyspark.sql import SparkSession
+
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().parent == HERE.resolve() and module.__name__ != __name__:
+            cloudpickle.register_pickle_by_value(module)
+    if not SPARK_SESSIONS:
+        return {{}}
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        spark = SparkSession.builder.master("local[2]").getOrCreate()
+    return dict.fromkeys(SPARK_SESSIONS, spark)
+'''
+
+# the test of a module with Spark DataFrame nodes, filled in with ``schemas`` (by node)
+SPARK_SCHEMAS = """
+
+# Spark DataFrames: their schema; their rows were not stored (a lazy plan: collecting it would
+# run a job over all its data), what is computed from them is tested
+SCHEMAS = {schemas!r}
+
+
+@pytest.mark.parametrize("node", SCHEMAS)
+def test_spark_dataframe_has_the_schema_the_notebook_computed(results, node):
+    got = results[node].schema.simpleString()
+    assert got == SCHEMAS[node], f"{{node}}: schema {{got}} != {{SCHEMAS[node]}}"
+"""
 
 COMPARE = '''
 

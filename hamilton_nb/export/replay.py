@@ -34,18 +34,27 @@ class ExportResult:
     tests_path: Path | None = None
     untested: Mapping[str, str] = field(default_factory=dict)  # node -> its state: no test
     api_path: Path | None = None
+    runnable: bool = True  # some of the untested nodes would get a test once run (--run)
+    schema_only: tuple[str, ...] = ()  # Spark DataFrames: their schema is tested, not their rows
 
     def report(self) -> str:
         """What to tell the user: where the module went, and the nodes left without a test."""
         lines = [f"{self.module}: exported to {self.path}"]
         if self.api_path is not None:
             lines.append(f"{self.module}: its REST API in {self.api_path} (FastAPI app `app`)")
+        if self.schema_only:
+            lines.append(
+                f"{self.module}: only the schema of the Spark DataFrames"
+                f" {', '.join(self.schema_only)} is tested, not their rows (a lazy plan:"
+                " collecting it would run a job over all its data); what is computed from them"
+                " is tested."
+            )
         if self.tests_path is not None and self.untested:
             listed = ", ".join(f"{n} ({why})" for n, why in sorted(self.untested.items()))
             lines.append(
                 f"{self.module}: no test for {len(self.untested)} node"
-                f"{'s' if len(self.untested) > 1 else ''}: {listed}. Export with --tests --run"
-                " to run them first."
+                f"{'s' if len(self.untested) > 1 else ''}: {listed}."
+                + (" Export with --tests --run to run them first." if self.runnable else "")
             )
         return "\n".join(lines)
 
@@ -72,16 +81,26 @@ def export_session(
     if api:
         texts[api_path(path)] = render_api(session, path.stem, source)
     data: dict[Path, bytes] = {}
-    tests_path, missing = None, {}
+    tests_path, missing, not_run = None, {}, {}
+    schemas: list[str] = []
     if tests:
         if run:
             _run_untested(session)
-        test_texts, data, unstorable = test_files(session, path, workdir or Path.cwd(), source)
+        test_texts, data, unstorable, schemas = test_files(
+            session, path, workdir or Path.cwd(), source
+        )
         texts.update(test_texts)
-        tests_path, missing = next(iter(test_texts)), {**untested(session), **unstorable}
+        not_run = untested(session)
+        tests_path, missing = next(iter(test_texts)), {**not_run, **unstorable}
     write_all(texts, data, force, root)  # all checked first: a refused export writes nothing
     return ExportResult(
-        name or session.name, path, tests_path, missing, api_path(path) if api else None
+        name or session.name,
+        path,
+        tests_path,
+        missing,
+        api_path(path) if api else None,
+        runnable=bool(tests and not_run),
+        schema_only=tuple(schemas),
     )
 
 
