@@ -36,8 +36,8 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
-from hamilton import driver, lifecycle
 from hamilton.data_quality.base import DataValidationError
+{hamilton_imports}
 from pydantic import BaseModel, Field
 
 import {module}
@@ -46,6 +46,60 @@ CONFIG: dict[str, Any] = {config}
 INPUT_KINDS = {kinds}  # the inputs built from their JSON (see from_json)
 REQUIRED = {required}  # node -> the inputs a run of it needs
 
+{driver}
+
+class NodeValue(BaseModel):
+    """One node's value, as JSON."""
+
+    name: str
+    value: Any
+
+
+@app.get("/health")
+def health() -> dict[str, Any]:
+    return {{"status": "ok", "module": "{module}", "nodes": {count}}}
+'''
+
+_NODE = '''
+
+class {model}(BaseModel):
+    """Inputs of ``{node}``."""
+{fields}
+
+@app.post("/nodes/{node}", response_model=NodeValue, summary="{node}")
+{async_}def {handler}(body: {body}) -> dict[str, Any]:
+    """{doc}"""
+    given = {given}
+    values = {await_}compute(["{node}"], given)
+    return {{"name": "{node}", "value": to_json(values["{node}"])}}
+'''
+
+_RUN = '''
+
+class RunInputs(BaseModel):
+    """Inputs of ``POST /run``: those its outputs need."""
+{fields}
+
+class RunRequest(BaseModel):
+    """The nodes to compute, and their inputs."""
+
+    outputs: list[Literal[{names}]] = Field(min_length=1)
+    inputs: RunInputs = Field(default_factory=RunInputs)
+
+
+@app.post("/run", summary="several nodes at once")
+{async_}def run_many(body: RunRequest) -> dict[str, Any]:
+    given = body.inputs.model_dump(by_alias=True, exclude_unset=True)
+    needed = sorted({{i for o in body.outputs for i in REQUIRED[o]}})
+    errors = missing_inputs(needed, given)
+    if errors:
+        raise RequestValidationError(errors)
+    values = {await_}compute(list(dict.fromkeys(body.outputs)), given)
+    return {{"values": {{name: to_json(value) for name, value in values.items()}}}}
+'''
+
+_SYNC_IMPORTS = "from hamilton import driver, lifecycle"
+_SYNC_DRIVER = '''
 
 class NodeFailed(lifecycle.NodeExecutionHook):
     """Marks an error with the node that raised it, so the answer can name the node."""
@@ -71,55 +125,47 @@ def compute(outputs: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
         return dr.execute(outputs, inputs=from_json(inputs, INPUT_KINDS))
     except Exception as error:
         raise failure(getattr(error, "hamilton_node", None), error) from error
-
-
-class NodeValue(BaseModel):
-    """One node's value, as JSON."""
-
-    name: str
-    value: Any
-
-
-@app.get("/health")
-def health() -> dict[str, Any]:
-    return {{"status": "ok", "module": "{module}", "nodes": {count}}}
 '''
 
-_NODE = '''
+_ASYNC_IMPORTS = """from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-class {model}(BaseModel):
-    """Inputs of ``{node}``."""
-{fields}
+from hamilton import async_driver
+from hamilton.lifecycle.base import BasePostNodeExecuteAsync"""
+_ASYNC_DRIVER = '''
 
-@app.post("/nodes/{node}", response_model=NodeValue, summary="{node}")
-def {handler}(body: {body}) -> dict[str, Any]:
-    """{doc}"""
-    given = {given}
-    return {{"name": "{node}", "value": to_json(compute(["{node}"], given)["{node}"])}}
-'''
+class NodeFailed(BasePostNodeExecuteAsync):
+    """Marks an error with the node that raised it, so the answer can name the node."""
 
-_RUN = '''
-
-class RunInputs(BaseModel):
-    """Inputs of ``POST /run``: those its outputs need."""
-{fields}
-
-class RunRequest(BaseModel):
-    """The nodes to compute, and their inputs."""
-
-    outputs: list[Literal[{names}]] = Field(min_length=1)
-    inputs: RunInputs = Field(default_factory=RunInputs)
+    async def post_node_execute(
+        self, *, node_: Any, error: Exception | None, **kwargs: Any
+    ) -> None:
+        if error is not None and not hasattr(error, "hamilton_node"):
+            error.hamilton_node = node_.name
 
 
-@app.post("/run", summary="several nodes at once")
-def run_many(body: RunRequest) -> dict[str, Any]:
-    given = body.inputs.model_dump(exclude_unset=True)
-    needed = sorted({{i for o in body.outputs for i in REQUIRED[o]}})
-    errors = missing_inputs(needed, given)
-    if errors:
-        raise RequestValidationError(errors)
-    values = compute(list(dict.fromkeys(body.outputs)), given)
-    return {{"values": {{name: to_json(value) for name, value in values.items()}}}}
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Builds the driver as the app starts: ``{module}`` has async def nodes, so it is
+    Hamilton's async driver (each node a task on the server's event loop; sync nodes
+    run on the loop too)."""
+    builder = async_driver.Builder().with_modules({module}).with_config(CONFIG)
+    app.state.driver = await builder.with_adapters(NodeFailed()).build()
+    yield
+
+
+# the app's description in /docs: the second paragraph of the docstring above
+app = FastAPI(
+    title="{module} API", description=__doc__.split("\\n\\n")[1], lifespan=lifespan
+)
+
+
+async def compute(outputs: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``outputs``; a failure becomes an answer (see ``failure``)."""
+    try:
+        return await app.state.driver.execute(outputs, inputs=from_json(inputs, INPUT_KINDS))
+    except Exception as error:
+        raise failure(getattr(error, "hamilton_node", None), error) from error
 '''
 
 
@@ -151,21 +197,27 @@ def render_api(session: SessionView, module: str, source: str) -> str:
 
 def api_text(api: Api, config: Mapping[str, Any], source: str) -> str:
     """``api`` as the formatted text of a FastAPI app module, marked as generated."""
-    module = api.module
+    module, asynchronous = api.module, api.asynchronous
+    imports, driver = (
+        (_ASYNC_IMPORTS, _ASYNC_DRIVER) if asynchronous else (_SYNC_IMPORTS, _SYNC_DRIVER)
+    )
+    words = {"async_": "async " if asynchronous else "", "await_": "await " if asynchronous else ""}
     parts = [
         _HEADER.format(
             module=module,
             about=about(module),
+            hamilton_imports=imports,
+            driver=driver.format(module=module),
             config=repr(dict(config)),
             kinds=repr(api.kinds),
             required=repr(dict(api.required)),
             count=len(api.endpoints),
         )
     ]
-    parts += [_node(e) for e in api.endpoints]
+    parts += [_node(e, words) for e in api.endpoints]
     if api.endpoints:
         names = ", ".join(repr(e.node) for e in api.endpoints)
-        parts.append(_RUN.format(fields=_fields(api.inputs), names=names))
+        parts.append(_RUN.format(fields=_fields(api.inputs), names=names, **words))
     parts.append("\n\n" + helpers())
     text = format_code("".join(parts))
     if module in _names_bound_besides_the_import(text, module):
@@ -184,7 +236,7 @@ def _names_bound_besides_the_import(text: str, module: str) -> set[str]:
             names |= {a.asname or a.name for a in stmt.names}
         elif isinstance(stmt, ast.Import):
             names |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != module}
-        elif isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(stmt.name)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -198,18 +250,20 @@ def helpers() -> str:
     return text[text.index(_MARKER) + len(_MARKER) :].lstrip("\n")
 
 
-def _node(endpoint: Endpoint) -> str:
+def _node(endpoint: Endpoint, words: Mapping[str, str]) -> str:
+    """``endpoint``'s request model and function (``async``, awaiting, when ``words`` say)."""
     optional = not any(i.required for i in endpoint.inputs)
     return _NODE.format(
+        **words,
         model=endpoint.model,
         node=endpoint.node,
         handler=endpoint.handler,
         fields=_fields(endpoint.inputs),
         body=f"{endpoint.model} | None = None" if optional else endpoint.model,
         given=(
-            "{} if body is None else body.model_dump(exclude_unset=True)"
+            "{} if body is None else body.model_dump(by_alias=True, exclude_unset=True)"
             if optional
-            else "body.model_dump(exclude_unset=True)"
+            else "body.model_dump(by_alias=True, exclude_unset=True)"
         ),
         doc=_docstring(endpoint.description),
     )
@@ -221,8 +275,9 @@ def _fields(inputs: tuple[ApiInput, ...]) -> str:
     lines = [""]
     for i in inputs:
         default = "" if i.required else "None, "
+        alias = "" if i.attribute == i.name else f"alias={i.name!r}, "  # the client's name
         about = f"description={i.description!r}"
-        lines.append(f"    {i.name}: {i.annotation} = Field({default}{about})")
+        lines.append(f"    {i.attribute}: {i.annotation} = Field({default}{alias}{about})")
     return "\n".join(lines) + "\n"
 
 
