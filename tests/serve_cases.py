@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 MODULE = '''"""A shop's takings."""
 
@@ -75,6 +76,11 @@ def mean_weight(weights: pd.Series) -> float:
     return float(weights.mean())
 
 
+def label(json: dict, copy: int, model_name: str, schema: str = "v1") -> dict:
+    """A label for the till (its inputs: names BaseModel has as attributes)."""
+    return {"json": json, "copy": copy, "model_name": model_name, "schema": schema}
+
+
 @check_output(range=(0.0, 100.0), importance="fail")
 def checked(sales: pd.DataFrame) -> pd.Series:
     """Amounts, each between 0 and 100."""
@@ -86,6 +92,13 @@ ROWS = [
     {"day": "tue", "amount": 3.0},
     {"day": "tue", "amount": None},
 ]
+
+
+NO_PYDANTIC_WARNINGS = pytest.mark.filterwarnings("error::UserWarning:pydantic")
+"""A request model pydantic warns of (a field that shadows an attribute of ``BaseModel``, a
+name in its protected namespace) fails the test, wherever it is built."""
+
+LABEL = {"json": {"size": [6, 4]}, "copy": 2, "model_name": "till"}
 
 
 @dataclass(frozen=True)
@@ -209,6 +222,55 @@ CASES = [
         422,
         _invalid("body", "outputs", 0),
     ),
+    Case(
+        "inputs named as BaseModel's attributes",
+        "/nodes/label",
+        LABEL,
+        200,
+        lambda a: a["value"] == {**LABEL, "schema": "v1"},
+    ),
+    Case(
+        "an optional input named as one",
+        "/nodes/label",
+        {**LABEL, "schema": "v2"},
+        200,
+        lambda a: a["value"]["schema"] == "v2",
+    ),
+    Case(
+        "one missing, named as the client knows it",
+        "/nodes/label",
+        {"copy": 2, "model_name": "till"},
+        422,
+        _invalid("body", "json"),
+    ),
+    Case(
+        "one ill-typed",
+        "/nodes/label",
+        {**LABEL, "copy": "many"},
+        422,
+        _invalid("body", "copy"),
+    ),
+    Case(
+        "one given under another name is not taken",
+        "/nodes/label",
+        {"input_json": {}, "copy": 2, "model_name": "till"},
+        422,
+        _invalid("body", "json"),
+    ),
+    Case(
+        "several, one of them missing",
+        "/run",
+        {"outputs": ["label", "total"], "inputs": {"rows": ROWS, "json": {}, "copy": 1}},
+        422,
+        _invalid("body", "inputs", "model_name"),
+    ),
+    Case(
+        "several, with them",
+        "/run",
+        {"outputs": ["label"], "inputs": LABEL},
+        200,
+        lambda a: a == {"values": {"label": {**LABEL, "schema": "v1"}}},
+    ),
     Case("health", "/health", None, 200, lambda a: a["status"] == "ok" and a["nodes"] > 0),
 ]
 
@@ -222,6 +284,7 @@ ENDPOINTS = {
     "receipt",
     "per_visit",
     "checked",
+    "label",
 }
 
 
@@ -254,6 +317,9 @@ def assert_documents(openapi: dict[str, Any]) -> None:
     assert model["properties"]["rows"]["type"] == "array"
     visit = openapi["components"]["schemas"]["PerVisitInputs"]
     assert set(visit["required"]) == {"rows", "visits"}
+    label = openapi["components"]["schemas"]["LabelInputs"]
+    assert set(label["properties"]) == {"json", "copy", "model_name", "schema"}
+    assert set(label["required"]) == {"json", "copy", "model_name"}
 
 
 def free_port() -> int:
