@@ -28,9 +28,9 @@ from tests.serve_cases import (
     NO_PYDANTIC_WARNINGS,
     PYTHON,
     Case,
-    _detail,
-    _invalid,
     assert_answers,
+    failed_at,
+    invalid_at,
     serving,
 )
 
@@ -93,23 +93,25 @@ CASES = [
         "/nodes/rate",
         {"currency": "gbp"},
         500,
-        _detail("rate", "KeyError: 'gbp'"),
+        failed_at("rate", "KeyError: 'gbp'"),
     ),
     Case(
         "an async node raises after others",
         "/nodes/per_head",
         {**USD, "heads": 0},
         500,
-        _detail("per_head", "ZeroDivisionError"),
+        failed_at("per_head", "ZeroDivisionError"),
     ),
     Case(
         "a check_output fails",
         "/nodes/checked",
         {"currency": "usd", "amount": 1000},
         400,
-        _detail("checked", "DataValidationError"),
+        failed_at("checked", "DataValidationError"),
     ),
-    Case("missing input", "/nodes/converted", {"currency": "usd"}, 422, _invalid("body", "amount")),
+    Case(
+        "missing input", "/nodes/converted", {"currency": "usd"}, 422, invalid_at("body", "amount")
+    ),
     Case(
         "several",
         "/run",
@@ -122,7 +124,7 @@ CASES = [
         "/run",
         {"outputs": ["per_head"], "inputs": USD},
         422,
-        _invalid("body", "inputs", "heads"),
+        invalid_at("body", "inputs", "heads"),
     ),
 ]
 

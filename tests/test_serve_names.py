@@ -6,12 +6,10 @@ or function names. The app ``export --api`` writes and the one built in the proc
 from __future__ import annotations
 
 import ast
-import importlib
 import keyword
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from hamilton_nb.cache.node_cache import NodeCache
-from hamilton_nb.export.api_app import SessionApi
-from hamilton_nb.export.load import load_module
-from hamilton_nb.export.replay import export_session
-from hamilton_nb.sessions.session import Session
-from tests.serve_cases import NO_PYDANTIC_WARNINGS, Case, _invalid, assert_answers
+from tests.serve_cases import NO_PYDANTIC_WARNINGS, Case, assert_answers, both_apps, invalid_at
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # starlette's TestClient
@@ -84,19 +77,19 @@ CASES = [
         "/nodes/stamp",
         {"datetime": "now", "day": "2024-03-01"},
         422,
-        _invalid("body", "model_config"),
+        invalid_at("body", "model_config"),
     ),
     Case(
         "a date after a field named datetime",
         "/nodes/stamp",
         {**STAMP, "day": "soon"},
         422,
-        _invalid("body", "day"),
+        invalid_at("body", "day"),
     ),
     Case("a_b", "/nodes/a_b", {"x": 2}, 200, lambda a: a == {"name": "a_b", "value": 2}),
     Case("a__b", "/nodes/a__b", {"y": 2}, 200, lambda a: a == {"name": "a__b", "value": -2}),
-    Case("a_b has its own model", "/nodes/a_b", {"y": 2}, 422, _invalid("body", "x")),
-    Case("a__b has its own model", "/nodes/a__b", {"x": 2}, 422, _invalid("body", "y")),
+    Case("a_b has its own model", "/nodes/a_b", {"y": 2}, 422, invalid_at("body", "x")),
+    Case("a__b has its own model", "/nodes/a__b", {"x": 2}, 422, invalid_at("body", "y")),
     Case(
         "per_visit",
         "/nodes/per_visit",
@@ -125,28 +118,9 @@ CASES = [
         "/run",
         {"outputs": ["stamp"], "inputs": {"datetime": "now", "day": "2024-03-01"}},
         422,
-        _invalid("body", "inputs", "model_config"),
+        invalid_at("body", "inputs", "model_config"),
     ),
 ]
-
-
-@contextmanager
-def both_apps(folder: Path, name: str, source: str) -> Iterator[dict[str, Any]]:
-    """``source`` as module ``name``, served by the app ``export --api`` writes for it
-    (imported from ``folder``) and by the app built in the process over its session."""
-    (folder / "source.py").write_text(source, encoding="utf-8")
-    session = Session(f"{name}_source", None, NodeCache(None))
-    sys.path.insert(0, str(folder))
-    try:
-        load_module(session, folder / "source.py")
-        export_session(session, folder / f"{name}.py", f"{name}.ipynb", api=True)
-        generated = importlib.import_module(f"{name}_api").app
-        yield {"generated": generated, "live": SessionApi(session, name=name)}
-    finally:
-        sys.path.remove(str(folder))
-        for module in (f"{name}_api", name):
-            sys.modules.pop(module, None)
-        session.close()
 
 
 @pytest.fixture(scope="module")

@@ -98,6 +98,7 @@ class RunRequest(BaseModel):
     return {{"values": {{name: to_json(value) for name, value in values.items()}}}}
 '''
 
+_DYNAMIC = "\n    .enable_dynamic_execution(allow_experimental_mode=True)  # Parallelizable[] nodes"
 _SYNC_IMPORTS = "from hamilton import driver, lifecycle"
 _SYNC_DRIVER = '''
 
@@ -114,7 +115,13 @@ class NodeFailed(lifecycle.NodeExecutionHook):
             error.hamilton_node = node_name
 
 
-dr = driver.Builder().with_modules({module}).with_config(CONFIG).with_adapters(NodeFailed()).build()
+dr = (
+    driver.Builder(){dynamic}
+    .with_modules({module})
+    .with_config(CONFIG)
+    .with_adapters(NodeFailed())
+    .build()
+)
 # the app's description in /docs: the second paragraph of the docstring above
 app = FastAPI(title="{module} API", description=__doc__.split("\\n\\n")[1])
 
@@ -178,8 +185,8 @@ def render_api(session: SessionView, module: str, source: str) -> str:
     """The text of ``<module>_api.py`` for the session's graph and config (deterministic).
 
     Raises:
-        ExportError: the config cannot be written as Python literals, or no node can be
-            served.
+        ExportError: the config cannot be written as Python literals, no node can be
+            served, or the dataflow has both async def and ``Parallelizable[]`` nodes.
     """
     config = dict(session.config)
     if not _literal(config):
@@ -191,6 +198,12 @@ def render_api(session: SessionView, module: str, source: str) -> str:
     if not api.endpoints:
         raise ExportError(
             f"--api: '{session.name}' has no node a client could ask for; nothing to serve."
+        )
+    if api.asynchronous and api.dynamic:
+        raise ExportError(
+            f"--api: '{session.name}' has both async def nodes and Parallelizable[] nodes, and"
+            " Hamilton's async driver has no dynamic execution, so no one driver could serve"
+            " them all; make the async nodes plain defs, or export without --api."
         )
     return api_text(api, config, source)
 
@@ -207,7 +220,7 @@ def api_text(api: Api, config: Mapping[str, Any], source: str) -> str:
             module=module,
             about=about(module),
             hamilton_imports=imports,
-            driver=driver.format(module=module),
+            driver=driver.format(module=module, dynamic=_DYNAMIC if api.dynamic else ""),
             config=repr(dict(config)),
             kinds=repr(api.kinds),
             required=repr(dict(api.required)),

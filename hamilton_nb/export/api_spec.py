@@ -121,6 +121,7 @@ class Api:
     inputs: tuple[ApiInput, ...]  # every input of every node, all optional (``POST /run``)
     required: Mapping[str, tuple[str, ...]]  # node -> the inputs a run of it needs
     asynchronous: bool = False  # some node is an ``async def``: Hamilton's async driver runs it
+    dynamic: bool = False  # some node is a ``Parallelizable[]``: Hamilton's dynamic execution
 
     @property
     def kinds(self) -> dict[str, str]:
@@ -132,7 +133,8 @@ def api_of(graph: DataflowGraph, module: str, config: Mapping[str, Any]) -> Api:
     """The API of ``graph`` (resolved with ``config``; inputs that ``config`` gives are not
     asked for): one endpoint per node, but those that run once per item of a
     ``Parallelizable[]`` node, which have no one value, in name order."""
-    per_item = blocks.per_item(graph, blocks.block_nodes(graph))
+    in_blocks = blocks.block_nodes(graph)
+    per_item = blocks.per_item(graph, in_blocks)
     inputs = {n: graph.input_type(n) for n in sorted(graph.input_names()) if n not in config}
     attributes = _attributes(list(inputs))
     fields = {n: _field(n, attributes[n], t, required=False) for n, t in inputs.items()}
@@ -157,7 +159,14 @@ def api_of(graph: DataflowGraph, module: str, config: Mapping[str, Any]) -> Api:
             )
         )
     asynchronous = any(is_async(spec.hamilton) for spec in graph.nodes().values())
-    return Api(module, tuple(endpoints), tuple(fields.values()), required_of, asynchronous)
+    return Api(
+        module,
+        tuple(endpoints),
+        tuple(fields.values()),
+        required_of,
+        asynchronous,
+        dynamic=bool(in_blocks),
+    )
 
 
 def _required_inputs(graph: DataflowGraph, name: str, inputs: set[str]) -> set[str]:
