@@ -158,13 +158,16 @@ class SessionApi:
             self._app = None
 
     def app(self) -> FastAPI:
-        """The app over the session's graph as it is now."""
+        """The app over the session's graph as it is now: built once, holding the lock, so
+        requests that come together share it, and a cell run meanwhile (which holds the lock
+        to change the graph) cannot leave the app of the graph it replaced."""
         app = self._app
         if app is None:
             with self.lock:
-                session = self.session
-                api = api_of(session.graph, self.name, session.config)
-            app = self._app = build_app(api, self._run)
+                app = self._app
+                if app is None:
+                    api = api_of(self.session.graph, self.name, self.session.config)
+                    app = self._app = build_app(api, self._run)
         return app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
