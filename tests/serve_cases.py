@@ -4,6 +4,7 @@ generated ``<module>_api.py`` (through FastAPI's TestClient and a real uvicorn p
 
 from __future__ import annotations
 
+import importlib
 import socket
 import subprocess
 import sys
@@ -15,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+
+from hamilton_nb.cache.node_cache import NodeCache
+from hamilton_nb.export.api_app import SessionApi
+from hamilton_nb.export.load import load_module
+from hamilton_nb.export.replay import export_session
+from hamilton_nb.sessions.session import Session
 
 MODULE = '''"""A shop's takings."""
 
@@ -75,6 +83,11 @@ def mean_weight(weights: pd.Series) -> float:
     return float(weights.mean())
 
 
+def label(json: dict, copy: int, model_name: str, schema: str = "v1") -> dict:
+    """A label for the till (its inputs: names BaseModel has as attributes)."""
+    return {"json": json, "copy": copy, "model_name": model_name, "schema": schema}
+
+
 @check_output(range=(0.0, 100.0), importance="fail")
 def checked(sales: pd.DataFrame) -> pd.Series:
     """Amounts, each between 0 and 100."""
@@ -88,6 +101,13 @@ ROWS = [
 ]
 
 
+NO_PYDANTIC_WARNINGS = pytest.mark.filterwarnings("error::UserWarning:pydantic")
+"""A request model pydantic warns of (a field that shadows an attribute of ``BaseModel``, a
+name in its protected namespace) fails the test, wherever it is built."""
+
+LABEL = {"json": {"size": [6, 4]}, "copy": 2, "model_name": "till"}
+
+
 @dataclass(frozen=True)
 class Case:
     """A request, and what its answer must be."""
@@ -99,7 +119,7 @@ class Case:
     check: Callable[[Any], bool]
 
 
-def _detail(node: str, error: str) -> Callable[[Any], bool]:
+def failed_at(node: str, error: str) -> Callable[[Any], bool]:
     def check(answer: Any) -> bool:
         detail = answer["detail"]
         return bool(detail["node"] == node and detail["error"].startswith(error))
@@ -107,7 +127,7 @@ def _detail(node: str, error: str) -> Callable[[Any], bool]:
     return check
 
 
-def _invalid(*loc: str) -> Callable[[Any], bool]:
+def invalid_at(*loc: str) -> Callable[[Any], bool]:
     return lambda answer: [tuple(e["loc"]) for e in answer["detail"]] == [loc]
 
 
@@ -165,28 +185,28 @@ CASES = [
         200,
         lambda a: a["value"] == 2.0,
     ),
-    Case("missing input", "/nodes/total", {}, 422, _invalid("body", "rows")),
-    Case("ill-typed input", "/nodes/total", {"rows": 3}, 422, _invalid("body", "rows")),
+    Case("missing input", "/nodes/total", {}, 422, invalid_at("body", "rows")),
+    Case("ill-typed input", "/nodes/total", {"rows": 3}, 422, invalid_at("body", "rows")),
     Case(
         "ill-typed date",
         "/nodes/table",
         {"rows": ROWS, "opened": "soon"},
         422,
-        _invalid("body", "opened"),
+        invalid_at("body", "opened"),
     ),
     Case(
         "a node raises",
         "/nodes/per_visit",
         {"rows": ROWS, "visits": 0},
         500,
-        _detail("per_visit", "ZeroDivisionError: float division by zero"),
+        failed_at("per_visit", "ZeroDivisionError: float division by zero"),
     ),
     Case(
         "a check_output fails",
         "/nodes/checked",
         {"rows": [{"day": "mon", "amount": 500.0}]},
         400,
-        _detail("checked", "DataValidationError"),
+        failed_at("checked", "DataValidationError"),
     ),
     Case(
         "several outputs",
@@ -200,14 +220,63 @@ CASES = [
         "/run",
         {"outputs": ["per_visit"], "inputs": {"rows": ROWS}},
         422,
-        _invalid("body", "inputs", "visits"),
+        invalid_at("body", "inputs", "visits"),
     ),
     Case(
         "several, an unknown output",
         "/run",
         {"outputs": ["nope"]},
         422,
-        _invalid("body", "outputs", 0),
+        invalid_at("body", "outputs", 0),
+    ),
+    Case(
+        "inputs named as BaseModel's attributes",
+        "/nodes/label",
+        LABEL,
+        200,
+        lambda a: a["value"] == {**LABEL, "schema": "v1"},
+    ),
+    Case(
+        "an optional input named as one",
+        "/nodes/label",
+        {**LABEL, "schema": "v2"},
+        200,
+        lambda a: a["value"]["schema"] == "v2",
+    ),
+    Case(
+        "one missing, named as the client knows it",
+        "/nodes/label",
+        {"copy": 2, "model_name": "till"},
+        422,
+        invalid_at("body", "json"),
+    ),
+    Case(
+        "one ill-typed",
+        "/nodes/label",
+        {**LABEL, "copy": "many"},
+        422,
+        invalid_at("body", "copy"),
+    ),
+    Case(
+        "one given under another name is not taken",
+        "/nodes/label",
+        {"input_json": {}, "copy": 2, "model_name": "till"},
+        422,
+        invalid_at("body", "json"),
+    ),
+    Case(
+        "several, one of them missing",
+        "/run",
+        {"outputs": ["label", "total"], "inputs": {"rows": ROWS, "json": {}, "copy": 1}},
+        422,
+        invalid_at("body", "inputs", "model_name"),
+    ),
+    Case(
+        "several, with them",
+        "/run",
+        {"outputs": ["label"], "inputs": LABEL},
+        200,
+        lambda a: a == {"values": {"label": {**LABEL, "schema": "v1"}}},
     ),
     Case("health", "/health", None, 200, lambda a: a["status"] == "ok" and a["nodes"] > 0),
 ]
@@ -222,6 +291,7 @@ ENDPOINTS = {
     "receipt",
     "per_visit",
     "checked",
+    "label",
 }
 
 
@@ -254,6 +324,28 @@ def assert_documents(openapi: dict[str, Any]) -> None:
     assert model["properties"]["rows"]["type"] == "array"
     visit = openapi["components"]["schemas"]["PerVisitInputs"]
     assert set(visit["required"]) == {"rows", "visits"}
+    label = openapi["components"]["schemas"]["LabelInputs"]
+    assert set(label["properties"]) == {"json", "copy", "model_name", "schema"}
+    assert set(label["required"]) == {"json", "copy", "model_name"}
+
+
+@contextmanager
+def both_apps(folder: Path, name: str, source: str) -> Iterator[dict[str, Any]]:
+    """``source`` as module ``name``, served by the app ``export --api`` writes for it
+    (imported from ``folder``) and by the app built in the process over its session."""
+    (folder / "source.py").write_text(source, encoding="utf-8")
+    session = Session(f"{name}_source", None, NodeCache(None))
+    sys.path.insert(0, str(folder))
+    try:
+        load_module(session, folder / "source.py")
+        export_session(session, folder / f"{name}.py", f"{name}.ipynb", api=True)
+        generated = importlib.import_module(f"{name}_api").app
+        yield {"generated": generated, "live": SessionApi(session, name=name)}
+    finally:
+        sys.path.remove(str(folder))
+        for module in (f"{name}_api", name):
+            sys.modules.pop(module, None)
+        session.close()
 
 
 def free_port() -> int:

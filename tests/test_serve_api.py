@@ -30,6 +30,7 @@ from hamilton_nb.sessions.session import Session
 from tests.serve_cases import (
     CASES,
     MODULE,
+    NO_PYDANTIC_WARNINGS,
     PYTHON,
     Case,
     assert_answers,
@@ -37,7 +38,10 @@ from tests.serve_cases import (
     serving,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # starlette's TestClient
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),  # starlette's TestClient
+    NO_PYDANTIC_WARNINGS,
+]
 
 
 @pytest.fixture(scope="module")

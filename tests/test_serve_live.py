@@ -16,7 +16,16 @@ from IPython.core.error import UsageError
 import hamilton_nb
 from hamilton_nb.jupyter.serve_command import SERVERS
 from tests.conftest import Shell
-from tests.serve_cases import CASES, MODULE, Case, assert_answers, assert_documents
+from tests.serve_cases import (
+    CASES,
+    MODULE,
+    NO_PYDANTIC_WARNINGS,
+    Case,
+    assert_answers,
+    assert_documents,
+)
+
+pytestmark = NO_PYDANTIC_WARNINGS
 
 TOTAL = '''    """What the shop took."""
     return float(sales["amount"].sum())'''

@@ -56,7 +56,8 @@ def _model(name: str, doc: str, inputs: tuple[ApiInput, ...]) -> type[BaseModel]
     for i in inputs:
         annotation = eval(i.annotation, dict(NAMESPACE))  # our own text: api_spec.type_of
         default = ... if i.required else None
-        fields[i.name] = (annotation, Field(default, description=i.description))
+        alias = None if i.attribute == i.name else i.name  # the client's name for it
+        fields[i.attribute] = (annotation, Field(default, alias=alias, description=i.description))
     return create_model(name, __doc__=doc, **fields)
 
 
@@ -65,7 +66,7 @@ def _add_node(app: FastAPI, api: Api, endpoint: Endpoint, run: Runner) -> None:
     node, optional = endpoint.node, not any(i.required for i in endpoint.inputs)
 
     def handler(body: Any = None) -> dict[str, Any]:
-        given = {} if body is None else body.model_dump(exclude_unset=True)
+        given = {} if body is None else body.model_dump(by_alias=True, exclude_unset=True)
         value = run([node], from_json(given, api.kinds))[node]
         return {"name": node, "value": to_json(value)}
 
@@ -91,7 +92,7 @@ def _add_run(app: FastAPI, api: Api, run: Runner) -> None:
     )
 
     def run_many(body: Any) -> dict[str, Any]:
-        given = body.inputs.model_dump(exclude_unset=True)
+        given = body.inputs.model_dump(by_alias=True, exclude_unset=True)
         needed = sorted({i for o in body.outputs for i in api.required[o]})
         errors = missing_inputs(needed, given)
         if errors:
@@ -157,13 +158,16 @@ class SessionApi:
             self._app = None
 
     def app(self) -> FastAPI:
-        """The app over the session's graph as it is now."""
+        """The app over the session's graph as it is now: built once, holding the lock, so
+        requests that come together share it, and a cell run meanwhile (which holds the lock
+        to change the graph) cannot leave the app of the graph it replaced."""
         app = self._app
         if app is None:
             with self.lock:
-                session = self.session
-                api = api_of(session.graph, self.name, session.config)
-            app = self._app = build_app(api, self._run)
+                app = self._app
+                if app is None:
+                    api = api_of(self.session.graph, self.name, self.session.config)
+                    app = self._app = build_app(api, self._run)
         return app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

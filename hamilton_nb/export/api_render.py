@@ -36,8 +36,8 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
-from hamilton import driver, lifecycle
 from hamilton.data_quality.base import DataValidationError
+{hamilton_imports}
 from pydantic import BaseModel, Field
 
 import {module}
@@ -46,32 +46,7 @@ CONFIG: dict[str, Any] = {config}
 INPUT_KINDS = {kinds}  # the inputs built from their JSON (see from_json)
 REQUIRED = {required}  # node -> the inputs a run of it needs
 
-
-class NodeFailed(lifecycle.NodeExecutionHook):
-    """Marks an error with the node that raised it, so the answer can name the node."""
-
-    def run_before_node_execution(self, **kwargs: Any) -> None:
-        pass
-
-    def run_after_node_execution(
-        self, *, node_name: str, error: Exception | None, **kwargs: Any
-    ) -> None:
-        if error is not None and not hasattr(error, "hamilton_node"):
-            error.hamilton_node = node_name
-
-
-dr = driver.Builder().with_modules({module}).with_config(CONFIG).with_adapters(NodeFailed()).build()
-# the app's description in /docs: the second paragraph of the docstring above
-app = FastAPI(title="{module} API", description=__doc__.split("\\n\\n")[1])
-
-
-def compute(outputs: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
-    """The values of ``outputs``; a failure becomes an answer (see ``failure``)."""
-    try:
-        return dr.execute(outputs, inputs=from_json(inputs, INPUT_KINDS))
-    except Exception as error:
-        raise failure(getattr(error, "hamilton_node", None), error) from error
-
+{driver}
 
 class NodeValue(BaseModel):
     """One node's value, as JSON."""
@@ -92,10 +67,11 @@ class {model}(BaseModel):
 {fields}
 
 @app.post("/nodes/{node}", response_model=NodeValue, summary="{node}")
-def {handler}(body: {body}) -> dict[str, Any]:
+{async_}def {handler}(body: {body}) -> dict[str, Any]:
     """{doc}"""
     given = {given}
-    return {{"name": "{node}", "value": to_json(compute(["{node}"], given)["{node}"])}}
+    values = {await_}compute(["{node}"], given)
+    return {{"name": "{node}", "value": to_json(values["{node}"])}}
 '''
 
 _RUN = '''
@@ -112,14 +88,91 @@ class RunRequest(BaseModel):
 
 
 @app.post("/run", summary="several nodes at once")
-def run_many(body: RunRequest) -> dict[str, Any]:
-    given = body.inputs.model_dump(exclude_unset=True)
+{async_}def run_many(body: RunRequest) -> dict[str, Any]:
+    given = body.inputs.model_dump(by_alias=True, exclude_unset=True)
     needed = sorted({{i for o in body.outputs for i in REQUIRED[o]}})
     errors = missing_inputs(needed, given)
     if errors:
         raise RequestValidationError(errors)
-    values = compute(list(dict.fromkeys(body.outputs)), given)
+    values = {await_}compute(list(dict.fromkeys(body.outputs)), given)
     return {{"values": {{name: to_json(value) for name, value in values.items()}}}}
+'''
+
+_DYNAMIC = "\n    .enable_dynamic_execution(allow_experimental_mode=True)  # Parallelizable[] nodes"
+_SYNC_IMPORTS = "from hamilton import driver, lifecycle"
+_SYNC_DRIVER = '''
+
+class NodeFailed(lifecycle.NodeExecutionHook):
+    """Marks an error with the node that raised it, so the answer can name the node."""
+
+    def run_before_node_execution(self, **kwargs: Any) -> None:
+        pass
+
+    def run_after_node_execution(
+        self, *, node_name: str, error: Exception | None, **kwargs: Any
+    ) -> None:
+        if error is not None and not hasattr(error, "hamilton_node"):
+            error.hamilton_node = node_name
+
+
+dr = (
+    driver.Builder(){dynamic}
+    .with_modules({module})
+    .with_config(CONFIG)
+    .with_adapters(NodeFailed())
+    .build()
+)
+# the app's description in /docs: the second paragraph of the docstring above
+app = FastAPI(title="{module} API", description=__doc__.split("\\n\\n")[1])
+
+
+def compute(outputs: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``outputs``; a failure becomes an answer (see ``failure``)."""
+    try:
+        return dr.execute(outputs, inputs=from_json(inputs, INPUT_KINDS))
+    except Exception as error:
+        raise failure(getattr(error, "hamilton_node", None), error) from error
+'''
+
+_ASYNC_IMPORTS = """from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from hamilton import async_driver
+from hamilton.lifecycle.base import BasePostNodeExecuteAsync"""
+_ASYNC_DRIVER = '''
+
+class NodeFailed(BasePostNodeExecuteAsync):
+    """Marks an error with the node that raised it, so the answer can name the node."""
+
+    async def post_node_execute(
+        self, *, node_: Any, error: Exception | None, **kwargs: Any
+    ) -> None:
+        if error is not None and not hasattr(error, "hamilton_node"):
+            error.hamilton_node = node_.name
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Builds the driver as the app starts: ``{module}`` has async def nodes, so it is
+    Hamilton's async driver (each node a task on the server's event loop; sync nodes
+    run on the loop too)."""
+    builder = async_driver.Builder().with_modules({module}).with_config(CONFIG)
+    app.state.driver = await builder.with_adapters(NodeFailed()).build()
+    yield
+
+
+# the app's description in /docs: the second paragraph of the docstring above
+app = FastAPI(
+    title="{module} API", description=__doc__.split("\\n\\n")[1], lifespan=lifespan
+)
+
+
+async def compute(outputs: list[str], inputs: dict[str, Any]) -> dict[str, Any]:
+    """The values of ``outputs``; a failure becomes an answer (see ``failure``)."""
+    try:
+        return await app.state.driver.execute(outputs, inputs=from_json(inputs, INPUT_KINDS))
+    except Exception as error:
+        raise failure(getattr(error, "hamilton_node", None), error) from error
 '''
 
 
@@ -132,8 +185,8 @@ def render_api(session: SessionView, module: str, source: str) -> str:
     """The text of ``<module>_api.py`` for the session's graph and config (deterministic).
 
     Raises:
-        ExportError: the config cannot be written as Python literals, or no node can be
-            served.
+        ExportError: the config cannot be written as Python literals, no node can be
+            served, or the dataflow has both async def and ``Parallelizable[]`` nodes.
     """
     config = dict(session.config)
     if not _literal(config):
@@ -146,26 +199,38 @@ def render_api(session: SessionView, module: str, source: str) -> str:
         raise ExportError(
             f"--api: '{session.name}' has no node a client could ask for; nothing to serve."
         )
+    if api.asynchronous and api.dynamic:
+        raise ExportError(
+            f"--api: '{session.name}' has both async def nodes and Parallelizable[] nodes, and"
+            " Hamilton's async driver has no dynamic execution, so no one driver could serve"
+            " them all; make the async nodes plain defs, or export without --api."
+        )
     return api_text(api, config, source)
 
 
 def api_text(api: Api, config: Mapping[str, Any], source: str) -> str:
     """``api`` as the formatted text of a FastAPI app module, marked as generated."""
-    module = api.module
+    module, asynchronous = api.module, api.asynchronous
+    imports, driver = (
+        (_ASYNC_IMPORTS, _ASYNC_DRIVER) if asynchronous else (_SYNC_IMPORTS, _SYNC_DRIVER)
+    )
+    words = {"async_": "async " if asynchronous else "", "await_": "await " if asynchronous else ""}
     parts = [
         _HEADER.format(
             module=module,
             about=about(module),
+            hamilton_imports=imports,
+            driver=driver.format(module=module, dynamic=_DYNAMIC if api.dynamic else ""),
             config=repr(dict(config)),
             kinds=repr(api.kinds),
             required=repr(dict(api.required)),
             count=len(api.endpoints),
         )
     ]
-    parts += [_node(e) for e in api.endpoints]
+    parts += [_node(e, words) for e in api.endpoints]
     if api.endpoints:
         names = ", ".join(repr(e.node) for e in api.endpoints)
-        parts.append(_RUN.format(fields=_fields(api.inputs), names=names))
+        parts.append(_RUN.format(fields=_fields(api.inputs), names=names, **words))
     parts.append("\n\n" + helpers())
     text = format_code("".join(parts))
     if module in _names_bound_besides_the_import(text, module):
@@ -184,7 +249,7 @@ def _names_bound_besides_the_import(text: str, module: str) -> set[str]:
             names |= {a.asname or a.name for a in stmt.names}
         elif isinstance(stmt, ast.Import):
             names |= {(a.asname or a.name).split(".")[0] for a in stmt.names if a.name != module}
-        elif isinstance(stmt, ast.FunctionDef | ast.ClassDef):
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(stmt.name)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -198,18 +263,20 @@ def helpers() -> str:
     return text[text.index(_MARKER) + len(_MARKER) :].lstrip("\n")
 
 
-def _node(endpoint: Endpoint) -> str:
+def _node(endpoint: Endpoint, words: Mapping[str, str]) -> str:
+    """``endpoint``'s request model and function (``async``, awaiting, when ``words`` say)."""
     optional = not any(i.required for i in endpoint.inputs)
     return _NODE.format(
+        **words,
         model=endpoint.model,
         node=endpoint.node,
         handler=endpoint.handler,
         fields=_fields(endpoint.inputs),
         body=f"{endpoint.model} | None = None" if optional else endpoint.model,
         given=(
-            "{} if body is None else body.model_dump(exclude_unset=True)"
+            "{} if body is None else body.model_dump(by_alias=True, exclude_unset=True)"
             if optional
-            else "body.model_dump(exclude_unset=True)"
+            else "body.model_dump(by_alias=True, exclude_unset=True)"
         ),
         doc=_docstring(endpoint.description),
     )
@@ -221,8 +288,9 @@ def _fields(inputs: tuple[ApiInput, ...]) -> str:
     lines = [""]
     for i in inputs:
         default = "" if i.required else "None, "
+        alias = "" if i.attribute == i.name else f"alias={i.name!r}, "  # the client's name
         about = f"description={i.description!r}"
-        lines.append(f"    {i.name}: {i.annotation} = Field({default}{about})")
+        lines.append(f"    {i.attribute}: {i.annotation} = Field({default}{alias}{about})")
     return "\n".join(lines) + "\n"
 
 

@@ -6,6 +6,7 @@ from this record, so they offer the same endpoints."""
 from __future__ import annotations
 
 import datetime
+import keyword
 import re
 import textwrap
 import types
@@ -18,6 +19,7 @@ from hamilton.node import DependencyType
 
 from hamilton_nb.graph.graph import DataflowGraph
 from hamilton_nb.run import blocks
+from hamilton_nb.run.hamilton import is_async
 
 _ANY_NOTE = "any JSON value, given to the dataflow as it is"
 _KINDS = {  # Hamilton type's package and name -> (annotation, kind, what the JSON is)
@@ -44,6 +46,17 @@ _SCALARS: dict[Any, str] = {
     datetime.time: "datetime.time",
 }
 NAMESPACE = {"Any": Any, "datetime": datetime}  # what evaluates an annotation's text
+# Names a request model's attribute cannot take: pydantic's BaseModel has them (a field
+# would shadow it: a warning, or an error for ``model_config``; any ``model_*`` name is
+# protected by pydantic before 2.10), and what the class body of the generated file reads
+# after its first field (a field ``datetime`` would hide the module from the next one).
+_BASE_MODEL = frozenset(
+    {
+        *("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj"),
+        *("parse_raw", "schema", "schema_json", "update_forward_refs", "validate"),
+    }
+)
+_CLASS_BODY = frozenset({"Field", *NAMESPACE, "int", "float", "str", "bool", "list", "dict"})
 
 _ABOUT = (
     "``POST /nodes/<name>`` computes one node of ``{module}`` from the inputs in its JSON body"
@@ -66,6 +79,9 @@ class ApiInput:
 
     Attributes:
         name: the input's name (a field of the JSON body).
+        attribute: the request model's attribute that holds it: ``name``, but for names
+            pydantic forbids or that would shadow something (``json``, ``model_name``,
+            ``_x``): then ``input_<name>``, with ``name`` as its alias.
         annotation: its pydantic type, as Python source (evaluated with ``NAMESPACE``).
         kind: how the JSON becomes the value: ``frame``, ``series``, ``array`` or None (as is).
         required: whether a request must give it (else the function's default applies).
@@ -73,6 +89,7 @@ class ApiInput:
     """
 
     name: str
+    attribute: str
     annotation: str
     kind: str | None
     required: bool
@@ -85,8 +102,8 @@ class Endpoint:
 
     node: str
     doc: str
-    model: str  # the request model's class name
-    handler: str  # the endpoint function's name
+    model: str  # the request model's class name (unique in the API)
+    handler: str  # the endpoint function's name (unique in the API)
     inputs: tuple[ApiInput, ...]
 
     @property
@@ -103,6 +120,8 @@ class Api:
     endpoints: tuple[Endpoint, ...]
     inputs: tuple[ApiInput, ...]  # every input of every node, all optional (``POST /run``)
     required: Mapping[str, tuple[str, ...]]  # node -> the inputs a run of it needs
+    asynchronous: bool = False  # some node is an ``async def``: Hamilton's async driver runs it
+    dynamic: bool = False  # some node is a ``Parallelizable[]``: Hamilton's dynamic execution
 
     @property
     def kinds(self) -> dict[str, str]:
@@ -114,10 +133,13 @@ def api_of(graph: DataflowGraph, module: str, config: Mapping[str, Any]) -> Api:
     """The API of ``graph`` (resolved with ``config``; inputs that ``config`` gives are not
     asked for): one endpoint per node, but those that run once per item of a
     ``Parallelizable[]`` node, which have no one value, in name order."""
-    per_item = blocks.per_item(graph, blocks.block_nodes(graph))
+    in_blocks = blocks.block_nodes(graph)
+    per_item = blocks.per_item(graph, in_blocks)
     inputs = {n: graph.input_type(n) for n in sorted(graph.input_names()) if n not in config}
-    fields = {n: _field(n, t, required=False) for n, t in inputs.items()}
+    attributes = _attributes(list(inputs))
+    fields = {n: _field(n, attributes[n], t, required=False) for n, t in inputs.items()}
     models: set[str] = set()
+    handlers: set[str] = set()
     endpoints = []
     required_of: dict[str, tuple[str, ...]] = {}
     for name in sorted(graph.nodes()):
@@ -132,11 +154,19 @@ def api_of(graph: DataflowGraph, module: str, config: Mapping[str, Any]) -> Api:
                 node=name,
                 doc=(spec.hamilton.documentation or "").strip(),
                 model=_unique(_camel(name) + "Inputs", models),
-                handler="node_" + _identifier(name),
-                inputs=tuple(_field(n, inputs[n], n in required) for n in upstream),
+                handler=_unique("node_" + _identifier(name), handlers),
+                inputs=tuple(_field(n, attributes[n], inputs[n], n in required) for n in upstream),
             )
         )
-    return Api(module, tuple(endpoints), tuple(fields.values()), required_of)
+    asynchronous = any(is_async(spec.hamilton) for spec in graph.nodes().values())
+    return Api(
+        module,
+        tuple(endpoints),
+        tuple(fields.values()),
+        required_of,
+        asynchronous,
+        dynamic=bool(in_blocks),
+    )
 
 
 def _required_inputs(graph: DataflowGraph, name: str, inputs: set[str]) -> set[str]:
@@ -153,12 +183,37 @@ def _required_inputs(graph: DataflowGraph, name: str, inputs: set[str]) -> set[s
     return required
 
 
-def _field(name: str, hamilton_type: Any, required: bool) -> ApiInput:
+def _field(name: str, attribute: str, hamilton_type: Any, required: bool) -> ApiInput:
     annotation, kind, description = type_of(hamilton_type)
     if not required:
         annotation = annotation if annotation == "Any" else f"{annotation} | None"
         description += " (optional)"
-    return ApiInput(name, annotation, kind, required, description)
+    return ApiInput(name, attribute, annotation, kind, required, description)
+
+
+def _attributes(names: list[str]) -> dict[str, str]:
+    """The request models' attribute for each input: its name when a model may have it,
+    else ``input_<name>`` (leading underscores dropped; more ``_`` while taken). One for
+    each input across the API, so a model holding several has them all distinct."""
+    attributes = {n: n for n in names if _allowed(n)}
+    taken = set(attributes)
+    for name in names:
+        if name not in attributes:
+            candidate = "input_" + name.lstrip("_")
+            while candidate in taken:
+                candidate += "_"
+            attributes[name] = candidate
+            taken.add(candidate)
+    return attributes
+
+
+def _allowed(attribute: str) -> bool:
+    return not (
+        attribute.startswith(("_", "model_"))
+        or attribute in _BASE_MODEL
+        or attribute in _CLASS_BODY
+        or keyword.iskeyword(attribute)
+    )
 
 
 def type_of(hamilton_type: Any) -> tuple[str, str | None, str]:
@@ -212,7 +267,8 @@ def _camel(name: str) -> str:
 
 
 def _unique(name: str, taken: set[str]) -> str:
-    """``name``, or ``name2``, ``name3``... when taken (two nodes, one class name)."""
+    """``name``, or ``name2``, ``name3``... when taken (``a_b`` and ``a__b``: one class
+    name; ``a.b`` and ``a_b``: one function name)."""
     candidate, i = name, 1
     while candidate in taken or candidate in ("NodeValue", "RunInputs", "RunRequest"):
         i += 1
