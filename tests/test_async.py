@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 import hamilton_nb
-from hamilton_nb.errors import EngineError, NodeExecutionError
+from hamilton_nb.errors import EngineError, NodeExecutionError, RunRefusedError
 from tests.conftest import Shell
 
 LOG_CELL = "%%dataflow --quiet\nLOG = []\n"
@@ -196,6 +196,42 @@ def test_an_async_node_that_raises_is_named_with_its_cell_and_line(
     assert shell.ok(f"{where}%dataflow run after") == 6
     report = hamilton_nb.session("dataflow").last_run
     assert report is not None and report.from_cache == ("quick",)
+
+
+def test_an_input_of_the_wrong_type_is_refused_before_any_node_runs(
+    shell: Shell, where: str
+) -> None:
+    """Hamilton's async driver does not check inputs: the run does, as a plain run would,
+    so no node computes (and no cache keeps) a value from an input of the wrong type."""
+    shell.ok(
+        "%%dataflow\nasync def doubled(x: int) -> int:\n    return x * 2\n\n"
+        "def tripled(x: int) -> int:\n    return x * 3\n",
+        "c1",
+    )
+    for nodes in ("doubled", "doubled tripled", "tripled"):
+        error = shell.fails(f"{where}%dataflow run {nodes} --inputs x='ab'")
+        assert isinstance(error, RunRefusedError), error
+        assert "Expected x:<class 'int'> got ab:<class 'str'>" in str(error)
+    assert shell.ok("%dataflow status").set_index("node").loc["tripled", "state"] == "never run"
+
+
+def test_a_node_that_returns_while_cancelled_is_not_cached(shell: Shell, where: str) -> None:
+    """A node beside a failing one is cancelled; if it catches that and returns what it has
+    so far, that partial value is not kept: the next run computes it in full."""
+    shell.ok(
+        "%%dataflow\nimport asyncio\n\n"
+        "async def fails(x: int) -> int:\n    await asyncio.sleep(0.05)\n"
+        "    raise ValueError('boom')\n\n"
+        "async def pages(x: int) -> list:\n    got = []\n    try:\n"
+        "        for i in range(20):\n            await asyncio.sleep(0.02)\n"
+        "            got.append(i)\n    except asyncio.CancelledError:\n"
+        "        pass  # keeps what it fetched\n    return got\n\n"
+        "def both(fails: int, pages: list) -> int:\n    return fails + len(pages)\n",
+        "c1",
+    )
+    error = shell.fails(f"{where}%dataflow run both --inputs x=1")
+    assert isinstance(error, NodeExecutionError) and error.node == "fails"
+    assert shell.ok(f"{where}%dataflow run pages --inputs x=1") == list(range(20))
 
 
 def test_ctrl_c_cancels_the_async_nodes_and_names_them(shell: Shell, where: str) -> None:

@@ -28,7 +28,12 @@ from hamilton.node import Node
 
 from hamilton_nb.errors import EngineError
 from hamilton_nb.run.engine_base import Engine
-from hamilton_nb.run.hamilton import AsyncNodeExecutor, async_driver_for, is_async
+from hamilton_nb.run.hamilton import (
+    AsyncNodeExecutor,
+    async_driver_for,
+    check_async_run,
+    is_async,
+)
 
 T = TypeVar("T")
 _POLL = 0.05  # seconds between passing on progress while a helper thread runs the loop
@@ -63,6 +68,9 @@ class AsyncRecorder(AsyncNodeExecutor):
         try:
             if inspect.iscoroutinefunction(fn):
                 result = await fn(**kwargs)
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():  # it returned while cancelled
+                    raise asyncio.CancelledError  # (what it has may be partial): not kept
             else:
                 result = fn(**kwargs)
                 if inspect.isawaitable(result):
@@ -135,6 +143,7 @@ def async_run(
     inputs = dict(inputs)
 
     def run() -> Any:
+        check_async_run(dr, list(wanted), inputs, given)  # before any node runs, as a plain run
         return run_to_end(
             lambda: dr.execute(list(wanted), overrides=given, inputs=inputs), wait, executor.busy
         )

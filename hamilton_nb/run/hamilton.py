@@ -176,6 +176,22 @@ def async_driver_for(
     return dr
 
 
+def check_async_run(
+    dr: async_driver.AsyncDriver,
+    wanted: list[str],
+    inputs: dict[str, Any],
+    overrides: dict[str, Any],
+) -> None:
+    """Check a run's inputs as Hamilton's plain driver does before it runs anything (each
+    input given, of its type): the async driver skips that check.
+
+    Raises:
+        ValueError: Hamilton's own message, as its plain driver would raise it.
+    """
+    nodes, user_nodes = dr.graph.get_upstream_nodes(wanted, inputs, overrides)
+    driver.Driver.validate_inputs(dr.graph, dr.adapter, user_nodes, inputs, nodes)
+
+
 @contextmanager
 def quiet_hamilton() -> Iterator[None]:
     """Hamilton logs failures at ERROR level before re-raising; we report them ourselves."""
