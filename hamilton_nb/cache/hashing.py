@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import pickle
 import sys
+import uuid
+import weakref
 from typing import Any
 
 import xxhash
@@ -149,19 +151,30 @@ def _objects(hasher: Any, objects: Any, pandas: Any) -> None:
 
 
 def _spark(value: Any, spark: Any) -> str | None:
-    """A Spark DataFrame by its plan, never by its rows: hashing must not run a Spark job. Its
-    analyzed plan names each column by a number unique in the Spark application (``amount#12``),
-    so the plan and the application's id tell DataFrames apart: a DataFrame built from other data
-    gets other numbers, and a new application (a restarted kernel) other ids. A plan over files
-    holds their paths, not their content: a file changed in place between two runs of one
-    application is not seen. A SparkSession is a handle, not data: hashed by its Spark version
-    and master, so what is computed from it survives a restart. Spark Connect has no plan to read
-    here: such values are not hashed (nothing computed from them is reused)."""
+    """A Spark DataFrame by its identity, never by its rows: hashing must not run a Spark job.
+    A DataFrame is an immutable plan, so the same object given again is the same value; one
+    built again (even by the same code) gets another token, as it would after a restart. Its
+    plan's text cannot stand for it: Spark shortens the text of wide plans (``... 6 more
+    fields``), so two DataFrames differing only past their 25th column would read alike. A plan
+    over files holds their paths, not their content: a file changed in place is not seen. A
+    SparkSession is a handle, not data: hashed by its Spark version and master, so what is
+    computed from it survives a restart (what a node reads through it by name, a table or a
+    view, is no more part of the key than a file a node reads by path). Spark Connect
+    DataFrames, or any that cannot be referred to weakly, are not hashed (nothing computed
+    from them is reused)."""
     if isinstance(value, spark.SparkSession):
         context = getattr(value, "sparkContext", None)
         return digest("SparkSession", value.version, getattr(context, "master", ""))
-    jdf = getattr(value, "_jdf", None)
-    if jdf is None:
+    if getattr(value, "_jdf", None) is None:
         return None
-    plan = str(jdf.queryExecution().analyzed().toString())
-    return digest("SparkDataFrame", value.sparkSession.sparkContext.applicationId, plan)
+    try:
+        token = _SPARK_FRAMES.get(value)
+        if token is None:
+            token = _SPARK_FRAMES[value] = uuid.uuid4().hex
+    except TypeError:  # not hashable, or not weakly referable
+        return None
+    return digest("SparkDataFrame", token)
+
+
+# each Spark DataFrame given as a value -> a token of its own, for as long as it lives
+_SPARK_FRAMES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()

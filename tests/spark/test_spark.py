@@ -192,6 +192,24 @@ def test_hashing_a_spark_dataframe_runs_no_spark_job(spark: SparkSession) -> Non
     assert hash_value(_frame(spark, [10.0, 81.0]).withColumn("double", F.col("spend") * 2)) != first
 
 
+def test_wide_spark_dataframes_that_differ_past_their_25th_column_are_told_apart(
+    shell: Shell, spark: SparkSession
+) -> None:
+    """Spark shortens a wide plan's text (``... 6 more fields``): two DataFrames differing
+    only in their last column must still give two values."""
+    base = spark.createDataFrame(pd.DataFrame({f"c{i}": [float(i)] for i in range(30)}))
+    shell.ip.user_ns.update(
+        low=base.withColumn("big", F.col("c1") > 0), high=base.withColumn("big", F.col("c1") > 5)
+    )
+    shell.ok(
+        "%%dataflow wide\nimport pyspark.sql as ps\n\n\n"
+        "def flagged(rows: ps.DataFrame) -> bool:\n    return bool(rows.first()['big'])\n",
+        "wide",
+    )
+    assert shell.ok("%dataflow run flagged --module wide --inputs rows=low") is True
+    assert shell.ok("%dataflow run flagged --module wide --inputs rows=high") is False
+
+
 SPENT = """%%dataflow spent
 import pyspark.sql as ps
 
