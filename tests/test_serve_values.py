@@ -57,6 +57,27 @@ CASES: list[tuple[str, Any, Any]] = [
     ("missing", [pd.NaT, pd.NA, None, np.datetime64("NaT")], [None, None, None, None]),
     ("duration in seconds", [datetime.timedelta(minutes=1), pd.Timedelta("2s")], [60.0, 2.0]),
     ("decimal", decimal.Decimal("1.25"), 1.25),
+    (
+        "decimal a float cannot hold",
+        decimal.Decimal("12345678901234567.89"),
+        "12345678901234567.89",
+    ),
+    ("decimal NaN", decimal.Decimal("NaN"), None),
+    (
+        "series with repeated labels as pairs",
+        pd.Series([10, 20, 30], index=["north", "north", "south"]),
+        [["north", 10], ["north", 20], ["south", 30]],
+    ),
+    (
+        "series whose labels meet as strings, as pairs",
+        pd.Series([1, 2], index=pd.Index([1, "1"], dtype=object)),
+        [["1", 1], ["1", 2]],
+    ),
+    (
+        "frame with repeated columns as columns and rows",
+        pd.DataFrame([[1, 2], [3, 4]], columns=["amount", "amount"]),
+        {"columns": ["amount", "amount"], "data": [[1, 2], [3, 4]]},
+    ),
     ("enum", Colour.RED, "red"),
     ("bytes as base64", b"hi", "aGk="),
     ("dataclass", Point(1.0, datetime.date(2024, 1, 2)), {"x": 1.0, "when": "2024-01-02"}),

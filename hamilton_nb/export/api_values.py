@@ -24,12 +24,15 @@ from hamilton.data_quality.base import DataValidationError
 
 
 def to_json(value: Any) -> Any:
-    """A node's value as JSON: a DataFrame as a list of records (one object per row, the
-    index left out), a Series as a mapping from its index to its values, numpy arrays
-    and lists as lists, numpy scalars as numbers, dates and times as ISO 8601 strings,
-    durations as seconds, NaN, NaT and missing values as null, mappings with their keys
-    as strings, dataclasses and pydantic models as objects, bytes as base64. Anything
-    else is its ``str()``, so every value gets an answer."""
+    """A node's value as JSON: a DataFrame as a list of records (one object per row,
+    the index left out; ``{"columns": [...], "data": [[...]]}`` when two columns
+    share a name), a Series as a mapping from its index to its values (a list of
+    ``[label, value]`` pairs when labels repeat), numpy arrays and lists as lists,
+    numpy scalars as numbers, decimals as numbers when a float holds them exactly
+    (else as strings), dates and times as ISO 8601 strings, durations as seconds,
+    NaN, NaT and missing values as null, mappings with their keys as strings,
+    dataclasses and pydantic models as objects, bytes as base64. Anything else is
+    its ``str()``, so every value gets an answer, and no part of a value is dropped."""
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -41,8 +44,11 @@ def to_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
-    if isinstance(value, decimal.Decimal):
-        return to_json(float(value))
+    if isinstance(value, decimal.Decimal):  # a number when a float holds it
+        if not value.is_finite():
+            return None
+        number = float(value)
+        return number if decimal.Decimal(repr(number)) == value else str(value)
     if isinstance(value, enum.Enum):
         return to_json(value.value)
     if isinstance(value, bytes | bytearray):
@@ -66,12 +72,17 @@ def _pandas_or_numpy_to_json(value: Any) -> Any:
 
     if isinstance(value, pd.DataFrame):
         columns = [str(c) for c in value.columns]
-        return [
-            {c: to_json(v) for c, v in zip(columns, row, strict=True)}
-            for row in value.itertuples(index=False, name=None)
-        ]
+        rows = value.itertuples(index=False, name=None)
+        # records would keep one column of each name
+        if len(set(columns)) < len(columns):
+            return {"columns": columns, "data": [[to_json(v) for v in row] for row in rows]}
+        return [{c: to_json(v) for c, v in zip(columns, row, strict=True)} for row in rows]
     if isinstance(value, pd.Series):
-        return {str(k): to_json(v) for k, v in value.items()}
+        labels = [str(k) for k in value.index]
+        # a mapping would keep one value of each label
+        if len(set(labels)) < len(labels):
+            return [[label, to_json(v)] for label, v in zip(labels, value, strict=True)]
+        return {label: to_json(v) for label, v in zip(labels, value, strict=True)}
     if isinstance(value, pd.Index | np.ndarray):
         return [to_json(v) for v in value.tolist()]
     if isinstance(value, pd.Timedelta | np.timedelta64):
