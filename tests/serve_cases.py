@@ -335,17 +335,26 @@ def both_apps(folder: Path, name: str, source: str) -> Iterator[dict[str, Any]]:
     (imported from ``folder``) and by the app built in the process over its session."""
     (folder / "source.py").write_text(source, encoding="utf-8")
     session = Session(f"{name}_source", None, NodeCache(None))
-    sys.path.insert(0, str(folder))
     try:
         load_module(session, folder / "source.py")
         export_session(session, folder / f"{name}.py", f"{name}.ipynb", api=True)
-        generated = importlib.import_module(f"{name}_api").app
-        yield {"generated": generated, "live": SessionApi(session, name=name)}
+        with generated_app(folder, name) as generated:
+            yield {"generated": generated, "live": SessionApi(session, name=name)}
+    finally:
+        session.close()
+
+
+@contextmanager
+def generated_app(folder: Path, name: str) -> Iterator[Any]:
+    """The ``app`` of the ``<name>_api.py`` exported in ``folder``, imported as production
+    imports it (with ``<name>.py`` beside it); both modules are forgotten afterwards."""
+    sys.path.insert(0, str(folder))
+    try:
+        yield importlib.import_module(f"{name}_api").app
     finally:
         sys.path.remove(str(folder))
         for module in (f"{name}_api", name):
             sys.modules.pop(module, None)
-        session.close()
 
 
 def free_port() -> int:

@@ -35,6 +35,7 @@ from tests.serve_cases import (
     Case,
     assert_answers,
     assert_documents,
+    generated_app,
     serving,
 )
 
@@ -61,14 +62,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def generated_app(exported: Path) -> Iterator[Any]:
-    sys.path.insert(0, str(exported))
-    try:
-        yield importlib.import_module("shop_api").app
-    finally:
-        sys.path.remove(str(exported))
-        for name in ("shop_api", "shop"):
-            sys.modules.pop(name, None)
+def generated(exported: Path) -> Iterator[Any]:
+    with generated_app(exported, "shop") as app:
+        yield app
 
 
 @contextmanager
@@ -82,24 +78,22 @@ def shop_session(exported: Path) -> Iterator[Session]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_the_generated_app_answers(generated_app: Any, case: Case) -> None:
-    with TestClient(generated_app) as client:
+def test_the_generated_app_answers(generated: Any, case: Case) -> None:
+    with TestClient(generated) as client:
         assert_answers(client, case)
 
 
-def test_the_generated_app_documents_every_node(generated_app: Any) -> None:
-    with TestClient(generated_app) as client:
+def test_the_generated_app_documents_every_node(generated: Any) -> None:
+    with TestClient(generated) as client:
         assert_documents(client.get("/openapi.json").json())
 
 
-def test_the_app_built_in_the_process_is_the_generated_one(
-    generated_app: Any, exported: Path
-) -> None:
+def test_the_app_built_in_the_process_is_the_generated_one(generated: Any, exported: Path) -> None:
     """The same endpoints, request models and docs, whether written out or built."""
     with (
         shop_session(exported) as session,
         TestClient(SessionApi(session, name="shop")) as live,
-        TestClient(generated_app) as written,
+        TestClient(generated) as written,
     ):
         assert live.get("/openapi.json").json() == written.get("/openapi.json").json()
         for case in CASES:

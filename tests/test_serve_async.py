@@ -5,7 +5,6 @@ process); ``%dataflow serve`` runs it through the session, from uvicorn's thread
 from __future__ import annotations
 
 import ast
-import importlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from tests.serve_cases import (
     Case,
     assert_answers,
     failed_at,
+    generated_app,
     invalid_at,
     serving,
 )
@@ -145,19 +145,14 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def generated_app(exported: Path) -> Iterator[Any]:
-    sys.path.insert(0, str(exported))
-    try:
-        yield importlib.import_module("prices_api").app
-    finally:
-        sys.path.remove(str(exported))
-        for name in ("prices_api", "prices"):
-            sys.modules.pop(name, None)
+def generated(exported: Path) -> Iterator[Any]:
+    with generated_app(exported, "prices") as app:
+        yield app
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_the_generated_app_awaits_the_async_driver(generated_app: Any, case: Case) -> None:
-    with TestClient(generated_app) as client:
+def test_the_generated_app_awaits_the_async_driver(generated: Any, case: Case) -> None:
+    with TestClient(generated) as client:
         assert_answers(client, case)
 
 
@@ -186,13 +181,13 @@ def test_the_generated_file_builds_the_async_driver_at_start_up(
     assert again.api_path is not None and again.api_path.read_text() == text
 
 
-def test_the_app_built_in_the_process_answers_alike(generated_app: Any, exported: Path) -> None:
+def test_the_app_built_in_the_process_answers_alike(generated: Any, exported: Path) -> None:
     session = Session("prices_live", None, NodeCache(None))
     try:
         load_module(session, exported / "prices.py")
         with (
             TestClient(SessionApi(session, name="prices")) as live,
-            TestClient(generated_app) as written,
+            TestClient(generated) as written,
         ):
             assert live.get("/openapi.json").json() == written.get("/openapi.json").json()
             for case in CASES:
