@@ -170,7 +170,7 @@ def usable(value: Any) -> bool:
     """Whether a value kept in memory can still be handed out: not a Spark DataFrame (or
     session) whose Spark session was stopped since (``spark.stop()``, then a new session in the
     same kernel); such a value only raises when used, so it is computed again."""
-    if not type(value).__module__.startswith("pyspark."):
+    if not memory_only(value):
         return True
     session = value if hasattr(value, "_sc") else getattr(value, "sparkSession", None)
     context = getattr(session, "_sc", None)

@@ -162,18 +162,11 @@ def frames(tb: Any) -> list[Frame]:
     return [(f.filename, f.lineno or 0, f.name) for f in traceback.extract_tb(tb)]
 
 
-def ship_by_value() -> None:
-    """Register every live module with cloudpickle to be pickled by value (idempotent)."""
-    registered = cloudpickle.list_registry_pickle_by_value()
-    for name, module in live_modules():
-        if name not in registered:
-            cloudpickle.register_pickle_by_value(module)
-
-
-def live_modules() -> list[tuple[str, ModuleType]]:
-    """(name, module) of every live module in ``sys.modules``."""
-    return [
-        (name, module)
-        for name, module in list(sys.modules.items())
-        if getattr(module, "__dict__", {}).get("__hamilton_nb__", False)
-    ]
+def ship_by_value(pickler: ModuleType = cloudpickle) -> None:
+    """Register every live module with ``pickler`` (cloudpickle, or a copy of it such as
+    Spark's) to be pickled by value (idempotent)."""
+    registered = pickler.list_registry_pickle_by_value()
+    for name, module in list(sys.modules.items()):
+        live = getattr(module, "__dict__", {}).get("__hamilton_nb__", False)
+        if live and name not in registered:
+            pickler.register_pickle_by_value(module)

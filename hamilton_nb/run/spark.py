@@ -16,7 +16,7 @@ import importlib
 import os
 import sys
 
-from hamilton_nb.run.remote import live_modules
+from hamilton_nb.run.remote import ship_by_value
 
 WORKER_PYTHON = "PYSPARK_PYTHON"
 
@@ -27,12 +27,8 @@ def prepare() -> None:
     otherwise)."""
     if "pyspark" not in sys.modules:
         return
-    pickler = importlib.import_module("pyspark.cloudpickle")  # Spark's own copy of cloudpickle
     default_worker_python()
-    registered = pickler.list_registry_pickle_by_value()
-    for name, module in live_modules():
-        if name not in registered:
-            pickler.register_pickle_by_value(module)
+    ship_by_value(importlib.import_module("pyspark.cloudpickle"))  # Spark's own copy
 
 
 def default_worker_python() -> None:
